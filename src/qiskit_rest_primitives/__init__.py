@@ -1,0 +1,42 @@
+"""Qiskit Sampler and Estimator V2 over the Qiskit Runtime REST API.
+
+Also ships :mod:`qiskit_rest_primitives.local`, a local server of the same API (extra
+``[server]``).
+"""
+
+from ._backend import BackendStatus, RuntimeBackend
+from ._config import VERSION as __version__
+from ._config import PollPolicy, RetryPolicy, Timeouts
+from ._estimator import EstimatorV2
+from ._job import RuntimeJob
+from ._sampler import SamplerV2
+from ._service import RuntimeService
+from ._session import Batch, Session
+from .options import EstimatorOptions, SamplerOptions
+
+Sampler = SamplerV2
+Estimator = EstimatorV2
+
+for _cls in (BackendStatus, Batch, EstimatorV2, PollPolicy, RetryPolicy, RuntimeBackend,
+             RuntimeJob, RuntimeService, SamplerV2, Session, Timeouts):
+    _cls.__module__ = __name__
+del _cls
+
+__all__ = [
+    "BackendStatus",
+    "Batch",
+    "Estimator",
+    "EstimatorOptions",
+    "EstimatorV2",
+    "PollPolicy",
+    "RetryPolicy",
+    "RuntimeBackend",
+    "RuntimeJob",
+    "RuntimeService",
+    "Sampler",
+    "SamplerOptions",
+    "SamplerV2",
+    "Session",
+    "Timeouts",
+    "__version__",
+]

@@ -1,0 +1,133 @@
+"""IAM API-key → bearer-token exchange, cached and refreshed from the token's JWT claims."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import jwt
+import requests
+
+from ._config import IAM_GRANT_TYPE, TOKEN_EXPIRY_MARGIN_S, TOKEN_REFRESH_FRACTION
+from .exceptions import APIConnectionError, APITimeoutError, AuthenticationError
+
+
+class BearerAuth(requests.auth.AuthBase):
+    """Sets ``Authorization: Bearer …`` on every request, fetching tokens from IAM as needed.
+
+    With an API key the token is fetched lazily, refreshed after 80 % of its lifetime or
+    10 s before ``exp`` (wire-format §2.2), and re-fetched after :meth:`invalidate`. With only
+    a ready ``token`` it is sent as is. An IAM failure raises :class:`AuthenticationError`;
+    the API key itself is never sent to the API.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        iam_url: str,
+        session: requests.Session,
+        timeout: tuple[float, float],
+        verify: bool = True,
+        token: str | None = None,
+    ) -> None:
+        if api_key is None and token is None:
+            raise ValueError("BearerAuth needs an api_key or a token")
+        self._api_key = api_key
+        self._iam_url = iam_url
+        self._session = session
+        self._timeout = timeout
+        self._verify = verify
+        self._lock = threading.Lock()
+        self._token = token
+        self._refresh_at = float("inf") if token else 0.0
+        self._expires_at = float("inf") if token else 0.0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(iam_url={self._iam_url!r})"
+
+    @property
+    def can_refresh(self) -> bool:
+        """Whether a new token can be fetched (an API key was given)."""
+        return self._api_key is not None
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.bearer_token()}"
+        return request
+
+    def bearer_token(self) -> str:
+        """A token valid now, fetched or refreshed first if needed."""
+        with self._lock:
+            now = time.time()
+            if self._token is None or (self.can_refresh and now >= self._refresh_at):
+                self._fetch()
+            assert self._token is not None
+            return self._token
+
+    def invalidate(self) -> None:
+        """Forget the cached token so the next call fetches a new one (after a 401)."""
+        with self._lock:
+            if self.can_refresh:
+                self._token = None
+
+    def _fetch(self) -> None:
+        form = {"grant_type": IAM_GRANT_TYPE, "apikey": self._api_key, "response_type": "cloud_iam"}
+        try:
+            response = self._session.post(
+                self._iam_url,
+                data=form,
+                headers={"Accept": "application/json"},
+                timeout=self._timeout,
+                verify=self._verify,
+                auth=_NoAuth(),
+            )
+        except requests.Timeout as exc:
+            raise APITimeoutError("IAM token request timed out", method="POST", url=self._iam_url) from exc
+        except requests.RequestException as exc:
+            raise APIConnectionError(
+                f"IAM token request failed: {type(exc).__name__}", method="POST", url=self._iam_url
+            ) from exc
+        if response.status_code != 200:
+            raise _iam_error(response, self._iam_url)
+        self._store(response.json()["access_token"])
+
+    def _store(self, token: str) -> None:
+        claims = _claims(token)
+        now = time.time()
+        exp = float(claims.get("exp", now + 3600))
+        iat = float(claims.get("iat", now))
+        self._token = token
+        self._expires_at = exp
+        self._refresh_at = min(exp - TOKEN_EXPIRY_MARGIN_S, iat + TOKEN_REFRESH_FRACTION * (exp - iat))
+
+
+class _NoAuth(requests.auth.AuthBase):
+    """Keeps the session's bearer auth off the IAM request itself."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+def _claims(token: str) -> dict[str, Any]:
+    """The JWT's claims, read without verifying the signature (the API verifies it)."""
+    try:
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError("IAM returned a token that is not a valid JWT") from exc
+    return claims
+
+
+def _iam_error(response: requests.Response, url: str) -> AuthenticationError:
+    try:
+        body: Any = response.json()
+        detail = body.get("errorMessage") or body.get("message") or ""
+    except ValueError:
+        body, detail = response.text, ""
+    message = f"IAM refused the API key (HTTP {response.status_code})"
+    if detail:
+        message += f": {detail}"
+    return AuthenticationError(
+        message, method="POST", url=url, status_code=response.status_code,
+        code=body.get("errorCode") if isinstance(body, dict) else None, body=body,
+    )

@@ -1,0 +1,89 @@
+"""Constants, the region → URL table, and frozen transport settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: ``IBM-API-Version`` sent on every call (wire-format §3: the official client 0.51.0 sends this).
+API_VERSION = "2026-04-15"
+
+#: API base per region (wire-format §1).
+REGION_URLS: dict[str, str] = {
+    "us-east": "https://quantum.cloud.ibm.com/api/v1",
+    "eu-de": "https://eu-de.quantum.cloud.ibm.com/api/v1",
+}
+DEFAULT_REGION = "us-east"
+IAM_URL = "https://iam.cloud.ibm.com/identity/token"
+IAM_GRANT_TYPE = "urn:ibm:params:oauth:grant-type:apikey"
+
+#: Environment variables read when arguments are not given.
+ENV_TOKEN = "QISKIT_IBM_TOKEN"
+ENV_INSTANCE = "QISKIT_IBM_INSTANCE"
+
+#: Refresh a token this long before its ``exp`` (wire-format §2.2 uses 10 s and 80 % of the lifetime).
+TOKEN_EXPIRY_MARGIN_S = 10.0
+TOKEN_REFRESH_FRACTION = 0.8
+
+#: Service defaults (wire-format §6.4).
+DEFAULT_SHOTS = 4096
+DEFAULT_PRECISION = 0.015625
+
+USER_AGENT = "qiskit-rest-primitives"
+VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Per-request ``(connect, read)`` timeouts in seconds; never ``None`` by default."""
+
+    connect: float = 10.0
+    read: float = 120.0
+    submit_read: float = 300.0
+
+    def pair(self, *, submit: bool = False) -> tuple[float, float]:
+        """The ``requests`` timeout tuple for a call (job submission reads longer)."""
+        return (self.connect, self.submit_read if submit else self.read)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How idempotent calls are retried (urllib3 ``Retry``) and how long job polls wait.
+
+    The defaults follow the official client (wire-format §4.2): 5 attempts on 5xx, backoff
+    0.5 s doubling, ``Retry-After`` honoured and capped.
+    """
+
+    total: int = 5
+    connect: int = 3
+    backoff_factor: float = 0.5
+    backoff_max: float = 30.0
+    backoff_jitter: float = 0.1
+    retry_after_max: float = 60.0
+    status_forcelist: tuple[int, ...] = (429, 500, 502, 503, 504, 520, 521, 522, 524)
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """Job status polling: start fast, back off geometrically, never exceed ``max_interval``."""
+
+    initial_interval: float = 0.02
+    factor: float = 1.5
+    max_interval: float = 2.0
+
+    def intervals(self) -> "_Intervals":
+        """An iterator of successive sleep intervals."""
+        return _Intervals(self)
+
+
+class _Intervals:
+    def __init__(self, policy: PollPolicy) -> None:
+        self._next = policy.initial_interval
+        self._policy = policy
+
+    def __iter__(self) -> _Intervals:
+        return self
+
+    def __next__(self) -> float:
+        current = self._next
+        self._next = min(current * self._policy.factor, self._policy.max_interval)
+        return current

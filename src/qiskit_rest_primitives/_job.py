@@ -1,0 +1,245 @@
+"""RuntimeJob: a submitted primitive job, polled over REST until it has a result."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
+
+from ._config import PollPolicy
+from ._decode import decode_result
+from .exceptions import (
+    RuntimeJobCancelledError,
+    RuntimeJobFailureError,
+    RuntimeJobMaxTimeoutError,
+    RuntimeJobTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from ._backend import RuntimeBackend
+    from ._service import RuntimeService
+
+JSON = dict[str, Any]
+FINAL_STATUSES = frozenset({"DONE", "ERROR", "CANCELLED"})
+_STATUS_MAP = {"QUEUED": "QUEUED", "RUNNING": "RUNNING", "COMPLETED": "DONE", "FAILED": "ERROR",
+               "CANCELLED": "CANCELLED", "CANCELLED - RAN TOO LONG": "ERROR"}
+RAN_TOO_LONG = 1305
+
+
+def job_status(document: JSON) -> str:
+    """The client status (``QUEUED``, ``RUNNING``, ``DONE``, ``ERROR``, ``CANCELLED``) of a job
+    document, tolerant of upper-case statuses and camelCase ``reasonCode`` (wire-format §7.2)."""
+    state = document.get("state") or {}
+    raw = str(state.get("status") or document.get("status") or "QUEUED").upper()
+    status = _STATUS_MAP.get(raw, raw)
+    if status == "CANCELLED" and reason_code(document) == RAN_TOO_LONG:
+        return "ERROR"
+    return status
+
+
+def reason_code(document: JSON) -> int | None:
+    """``state.reason_code`` (or ``reasonCode``) as an int, if any."""
+    state = document.get("state") or {}
+    code = state.get("reason_code", state.get("reasonCode"))
+    return None if code is None else int(code)
+
+
+class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
+    """A Sampler or Estimator job on the service (a qiskit ``BasePrimitiveJob``).
+
+    ``status()`` returns ``"QUEUED"``, ``"RUNNING"``, ``"DONE"``, ``"ERROR"`` or ``"CANCELLED"``.
+    ``result()`` waits, then decodes the payload into qiskit's own result classes.
+    """
+
+    def __init__(self, job_id: str, service: RuntimeService, *, program_id: str | None = None,
+                 backend_name: str | None = None, session_id: str | None = None,
+                 circuit_metadata: list[dict[str, Any]] | None = None,
+                 poll: PollPolicy | None = None) -> None:
+        super().__init__(job_id)
+        self._service = service
+        self._program_id = program_id
+        self._backend_name = backend_name
+        self._session_id = session_id
+        self._circuit_metadata = circuit_metadata
+        self._poll = poll or PollPolicy()
+        self._document: JSON = {}
+        self._status = "INITIALIZING"
+        self._result: PrimitiveResult[Any] | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<RuntimeJob('{self._job_id}', '{self._program_id}')>"
+
+    # status
+    def status(self) -> str:
+        """Refresh and return the job's status (no request once it is final)."""
+        if self._status not in FINAL_STATUSES:
+            self._update(self._service._rest.get_job(self._job_id))
+        return self._status
+
+    def _update(self, document: JSON) -> None:
+        self._document = document
+        self._status = job_status(document)
+        self._program_id = self._program_id or (document.get("program") or {}).get("id")
+        self._backend_name = self._backend_name or document.get("backend")
+        self._session_id = self._session_id or document.get("session_id")
+
+    def done(self) -> bool:
+        """Whether the job finished successfully."""
+        return self.status() == "DONE"
+
+    def running(self) -> bool:
+        """Whether the job is running now."""
+        return self.status() == "RUNNING"
+
+    def cancelled(self) -> bool:
+        """Whether the job was cancelled."""
+        return self.status() == "CANCELLED"
+
+    def in_final_state(self) -> bool:
+        """Whether the job is done, failed or cancelled."""
+        return self.status() in FINAL_STATUSES
+
+    def errored(self) -> bool:
+        """Whether the job failed."""
+        return self.status() == "ERROR"
+
+    def wait_for_final_state(self, timeout: float | None = None) -> None:
+        """Poll, starting fast and backing off, until the job is final.
+
+        Raises:
+            RuntimeJobTimeoutError: ``timeout`` seconds passed first (the job goes on).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for interval in self._poll.intervals():
+            if self.in_final_state():
+                return
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RuntimeJobTimeoutError(
+                        f"Timed out after {timeout} s waiting for job {self._job_id}",
+                        job_id=self._job_id)
+                interval = min(interval, remaining)
+            time.sleep(interval)
+
+    # results
+    def result(self, timeout: float | None = None) -> PrimitiveResult[Any]:
+        """Wait for the job and return its :class:`PrimitiveResult`.
+
+        Raises:
+            RuntimeJobFailureError: the job failed (``reason_code`` says why).
+            RuntimeJobMaxTimeoutError: it ran longer than its maximum execution time.
+            RuntimeJobCancelledError: it was cancelled.
+            RuntimeJobTimeoutError: ``timeout`` passed first.
+        """
+        with self._lock:
+            if self._result is not None:
+                return self._result
+            self.wait_for_final_state(timeout)
+            if self._status != "DONE":
+                raise self._final_error()
+            raw = self._service._rest.get_job_results(self._job_id)
+            result = decode_result(raw) if raw else None
+            if not isinstance(result, PrimitiveResult):
+                raise RuntimeJobFailureError(
+                    f"Job {self._job_id} returned a result that is not a PrimitiveResult",
+                    job_id=self._job_id)
+            self._restore_circuit_metadata(result)
+            self._result = result
+            return result
+
+    def _restore_circuit_metadata(self, result: PrimitiveResult[Any]) -> None:
+        """OpenQASM 3 drops ``QuantumCircuit.metadata``; put it back as the reference primitives do."""
+        if not self._circuit_metadata:
+            return
+        for pub_result, metadata in zip(result, self._circuit_metadata, strict=False):
+            if isinstance(pub_result.metadata, dict) and metadata:
+                pub_result.metadata["circuit_metadata"] = dict(metadata)
+
+    def _final_error(self) -> Exception:
+        code = reason_code(self._document)
+        if self._status == "CANCELLED":
+            return RuntimeJobCancelledError(f"Job {self._job_id} was cancelled", job_id=self._job_id)
+        message = f"Job {self._job_id} failed: {self._reason_text()}"
+        cls = RuntimeJobMaxTimeoutError if code == RAN_TOO_LONG else RuntimeJobFailureError
+        return cls(message, job_id=self._job_id, reason_code=code)
+
+    def _reason_text(self) -> str:
+        state = self._document.get("state") or {}
+        code = reason_code(self._document)
+        reason = state.get("reason") or "no reason given"
+        return f"Error code {code}; {reason}" if code is not None else str(reason)
+
+    def error_message(self) -> str | None:
+        """Why the job failed, or ``None`` if it did not."""
+        if self.status() != "ERROR":
+            return None
+        return f"Job {self._job_id} has failed: {self._reason_text()}"
+
+    # actions
+    def cancel(self) -> None:
+        """Ask the service to cancel the job (409 → ``ConflictError`` if already final)."""
+        self._service._rest.cancel_job(self._job_id)
+        self._status = "CANCELLED"
+
+    def update_tags(self, new_tags: list[str]) -> list[str]:
+        """Replace the job's tags; returns the tags the service now holds."""
+        self._service._rest.replace_job_tags(self._job_id, list(new_tags))
+        self._update(self._service._rest.get_job(self._job_id))
+        return self.tags
+
+    # details
+    def metrics(self) -> JSON:
+        """The job's metrics (timestamps, usage, execution time)."""
+        return self._service._rest.get_job_metrics(self._job_id)
+
+    def usage(self) -> float:
+        """QPU seconds charged (0 while usage is still pending)."""
+        usage = self.metrics().get("usage") or {}
+        if usage.get("status", "pending") == "pending":
+            return 0.0
+        return float(usage.get("qpu_charge_time_seconds") or usage.get("quantum_seconds") or 0)
+
+    def logs(self) -> str:
+        """The job's log text."""
+        return self._service._rest.get_job_logs(self._job_id)
+
+    @property
+    def inputs(self) -> JSON:
+        """The job's ``params`` as sent (re-read from the service)."""
+        params: JSON = self._service._rest.get_job(self._job_id, exclude_params=False).get("params", {})
+        return params
+
+    @property
+    def session_id(self) -> str | None:
+        """The session or batch the job runs in, if any."""
+        return self._session_id
+
+    @property
+    def program_id(self) -> str | None:
+        """``"sampler"`` or ``"estimator"``."""
+        return self._program_id
+
+    @property
+    def primitive_id(self) -> str | None:
+        """Alias of :attr:`program_id` (the official client's name)."""
+        return self._program_id
+
+    @property
+    def tags(self) -> list[str]:
+        """The job's tags as last read (without the client's submission tag)."""
+        return [t for t in self._document.get("tags") or [] if not t.startswith("qrp-submit-")]
+
+    @property
+    def creation_date(self) -> datetime | None:
+        """When the service created the job."""
+        created = self._document.get("created") or self._service._rest.get_job(self._job_id).get("created")
+        return datetime.fromisoformat(str(created).replace("Z", "+00:00")) if created else None
+
+    def backend(self) -> RuntimeBackend | None:
+        """The backend the job runs on."""
+        return self._service.backend(self._backend_name) if self._backend_name else None

@@ -1,0 +1,83 @@
+"""What both primitives share: resolve the mode, hold options, validate and submit a job."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+
+from ._backend import RuntimeBackend
+from ._encode_options import coerce_options, encode_options
+from ._job import RuntimeJob
+from ._session import Session, current_session
+from .exceptions import ConfigurationError
+from .options import EstimatorOptions, SamplerOptions
+
+OptionsT = TypeVar("OptionsT", SamplerOptions, EstimatorOptions)
+ModeLike = RuntimeBackend | Session | None
+
+
+def resolve_mode(mode: ModeLike) -> tuple[RuntimeBackend, Session | None]:
+    """The backend and (optional) session a primitive submits to."""
+    if mode is None:
+        session = current_session()
+        if session is None:
+            raise ConfigurationError(
+                "No mode: pass mode=<backend, Session or Batch>, or build the primitive inside "
+                "'with Session(...)'")
+        return session.backend, session
+    if isinstance(mode, Session):
+        return mode.backend, mode
+    if isinstance(mode, RuntimeBackend):
+        if mode.service is None:
+            raise ConfigurationError("The backend is not attached to a RuntimeService")
+        return mode, None
+    raise ConfigurationError(
+        f"mode must be a backend from RuntimeService.backend(), a Session or a Batch, "
+        f"not {type(mode).__name__}")
+
+
+class PrimitiveBase(Generic[OptionsT]):
+    """Submits encoded pubs as one job to ``/jobs`` on the resolved backend or session."""
+
+    _program_id: ClassVar[str]
+
+    def __init__(self, mode: ModeLike = None, options: Any = None) -> None:
+        self._backend, self._session = resolve_mode(mode)
+        self._options: OptionsT = coerce_options(options, self._program_id)  # type: ignore[assignment]
+
+    @property
+    def options(self) -> OptionsT:
+        """The primitive's options (settable field by field)."""
+        return self._options
+
+    @options.setter
+    def options(self, value: Any) -> None:
+        self._options = coerce_options(value, self._program_id)  # type: ignore[assignment]
+
+    @property
+    def mode(self) -> RuntimeBackend | Session:
+        """The session or batch the primitive runs in, else its backend."""
+        return self._session if self._session is not None else self._backend
+
+    def backend(self) -> RuntimeBackend:
+        """The backend jobs run on."""
+        return self._backend
+
+    def _submit(self, pubs: list[Any], circuit_metadata: list[dict[str, Any]]) -> RuntimeJob:
+        if self._session is not None:
+            self._session.check_open()
+        wire = encode_options(self._options)
+        params: dict[str, Any] = {"pubs": pubs, "options": wire.options, "version": 2,
+                                  "support_qiskit": True}
+        if wire.resilience_level is not None:
+            params["resilience_level"] = wire.resilience_level
+        body: dict[str, Any] = {"program_id": self._program_id, "backend": self._backend.name,
+                                "params": params, **wire.top_level}
+        if self._session is not None:
+            body["session_id"] = self._session.session_id
+        service = self._backend.service
+        assert service is not None
+        created = service._submit_job(body)
+        return RuntimeJob(str(created["id"]), service, program_id=self._program_id,
+                          backend_name=self._backend.name,
+                          session_id=created.get("session_id") or body.get("session_id"),
+                          circuit_metadata=circuit_metadata, poll=service.poll)

@@ -1,0 +1,112 @@
+"""One method per REST endpoint: paths, query parameters, JSON in and out. No qiskit here."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from ._http import HttpClient
+
+JSON = dict[str, Any]
+
+
+def _seg(value: str) -> str:
+    """A path segment, escaped so ids and names cannot change the path."""
+    return quote(value, safe="")
+
+
+class RestClient:
+    """The Qiskit Runtime REST API (``/api/v1``), as plain dicts (wire-format §5)."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def __repr__(self) -> str:
+        return f"RestClient({self.http.base_url!r})"
+
+    # backends
+    def list_backends(self) -> JSON:
+        """``GET /backends`` → ``{"devices": [...]}``."""
+        return self.http.request("GET", "/backends").json()  # type: ignore[no-any-return]
+
+    def get_backend_configuration(self, name: str) -> JSON:
+        """``GET /backends/{name}/configuration``."""
+        return self.http.request("GET", f"/backends/{_seg(name)}/configuration").json()  # type: ignore[no-any-return]
+
+    def get_backend_properties(self, name: str, updated_before: str | None = None) -> JSON:
+        """``GET /backends/{name}/properties`` (optionally the snapshot valid at a time)."""
+        params = {"updated_before": updated_before} if updated_before else None
+        return self.http.request("GET", f"/backends/{_seg(name)}/properties", params=params).json()  # type: ignore[no-any-return]
+
+    def get_backend_status(self, name: str) -> JSON:
+        """``GET /backends/{name}/status``."""
+        return self.http.request("GET", f"/backends/{_seg(name)}/status").json()  # type: ignore[no-any-return]
+
+    # jobs
+    def create_job(self, body: JSON | bytes) -> JSON:
+        """``POST /jobs`` → ``{"id", "backend"[, "session_id"]}``."""
+        if isinstance(body, bytes):
+            response = self.http.request("POST", "/jobs", data=body, submit=True)
+        else:
+            response = self.http.request("POST", "/jobs", body=body, submit=True)
+        return response.json()  # type: ignore[no-any-return]
+
+    def get_job(self, job_id: str, *, exclude_params: bool = True) -> JSON:
+        """``GET /jobs/{id}``."""
+        params = {"exclude_params": "true"} if exclude_params else None
+        return self.http.request("GET", f"/jobs/{_seg(job_id)}", params=params).json()  # type: ignore[no-any-return]
+
+    def list_jobs(self, params: list[tuple[str, Any]]) -> JSON:
+        """``GET /jobs`` with filters → ``{"jobs", "count", "limit", "offset"}``."""
+        return self.http.request("GET", "/jobs", params=params).json()  # type: ignore[no-any-return]
+
+    def delete_job(self, job_id: str) -> None:
+        """``DELETE /jobs/{id}`` (the job must be final)."""
+        self.http.request("DELETE", f"/jobs/{_seg(job_id)}")
+
+    def cancel_job(self, job_id: str) -> None:
+        """``POST /jobs/{id}/cancel``."""
+        self.http.request("POST", f"/jobs/{_seg(job_id)}/cancel")
+
+    def get_job_results(self, job_id: str) -> bytes | None:
+        """``GET /jobs/{id}/results`` as raw bytes; ``None`` on 204 (no final result yet)."""
+        response = self.http.request("GET", f"/jobs/{_seg(job_id)}/results")
+        return None if response.status_code == 204 else response.content
+
+    def get_job_metrics(self, job_id: str) -> JSON:
+        """``GET /jobs/{id}/metrics``."""
+        return self.http.request("GET", f"/jobs/{_seg(job_id)}/metrics").json()  # type: ignore[no-any-return]
+
+    def get_job_logs(self, job_id: str) -> str:
+        """``GET /jobs/{id}/logs`` (plain text)."""
+        return self.http.request("GET", f"/jobs/{_seg(job_id)}/logs").text
+
+    def replace_job_tags(self, job_id: str, tags: list[str]) -> None:
+        """``PUT /jobs/{id}/tags`` (replaces the whole list)."""
+        self.http.request("PUT", f"/jobs/{_seg(job_id)}/tags", body={"tags": tags})
+
+    # sessions
+    def create_session(self, body: JSON) -> JSON:
+        """``POST /sessions`` → the session document (at least ``id``)."""
+        return self.http.request("POST", "/sessions", body=body).json()  # type: ignore[no-any-return]
+
+    def get_session(self, session_id: str) -> JSON:
+        """``GET /sessions/{id}``."""
+        return self.http.request("GET", f"/sessions/{_seg(session_id)}").json()  # type: ignore[no-any-return]
+
+    def close_session(self, session_id: str) -> None:
+        """``PATCH /sessions/{id}`` with ``accepting_jobs: false``: queued jobs still run."""
+        self.http.request("PATCH", f"/sessions/{_seg(session_id)}", body={"accepting_jobs": False})
+
+    def cancel_session(self, session_id: str) -> None:
+        """``DELETE /sessions/{id}/close``: stop accepting and cancel queued jobs."""
+        self.http.request("DELETE", f"/sessions/{_seg(session_id)}/close")
+
+    # account
+    def get_instance_usage(self) -> JSON:
+        """``GET /instances/usage``."""
+        return self.http.request("GET", "/instances/usage").json()  # type: ignore[no-any-return]
+
+    def get_versions(self) -> JSON:
+        """``GET /versions``."""
+        return self.http.request("GET", "/versions").json()  # type: ignore[no-any-return]

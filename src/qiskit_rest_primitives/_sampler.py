@@ -1,0 +1,53 @@
+"""SamplerV2: qiskit's ``BaseSamplerV2`` over the Qiskit Runtime REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from qiskit.primitives import BaseSamplerV2
+from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
+
+from ._config import DEFAULT_SHOTS
+from ._encode import PubEncoder
+from ._job import RuntimeJob
+from ._primitive import ModeLike, PrimitiveBase
+from ._validate import check_isa, check_shots, coerce_pubs
+from .exceptions import ValidationError
+from .options import SamplerOptions
+
+
+class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
+    """Samples ISA circuits on a Qiskit Runtime backend, as ``qiskit_ibm_runtime.SamplerV2`` does.
+
+    Args:
+        mode: a backend from :meth:`RuntimeService.backend`, a :class:`Session` or a
+            :class:`Batch`; ``None`` inside ``with Session(...)``.
+        options: :class:`SamplerOptions`, or a dict of them.
+    """
+
+    _program_id = "sampler"
+
+    def __init__(self, mode: ModeLike = None, options: SamplerOptions | dict[str, Any] | None = None
+                 ) -> None:
+        PrimitiveBase.__init__(self, mode, options)
+
+    def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> RuntimeJob:
+        """Submit one job sampling every pub; returns at once.
+
+        Raises:
+            ValidationError: a pub is malformed or not ISA for the backend (nothing is sent).
+        """
+        if shots is not None and (not isinstance(shots, int) or shots <= 0):
+            raise ValidationError(f"shots must be a positive integer, got {shots!r}")
+        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots))  # type: ignore[arg-type]
+        default = self._options.default_shots
+        fallback = default if isinstance(default, int) else DEFAULT_SHOTS
+        target = self._backend.target
+        encoder = PubEncoder()
+        encoded = []
+        for index, pub in enumerate(coerced):
+            check_isa(pub.circuit, target, index)
+            check_shots(pub.shots or fallback, self._backend.max_shots, index)
+            encoded.append(encoder.sampler_pub(pub))
+        return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced])

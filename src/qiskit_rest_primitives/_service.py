@@ -1,0 +1,209 @@
+"""RuntimeService: an account (API key or token, instance CRN, region) and what it can reach."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ._auth import BearerAuth
+from ._backend import RuntimeBackend
+from ._config import (
+    API_VERSION,
+    DEFAULT_REGION,
+    ENV_INSTANCE,
+    ENV_TOKEN,
+    IAM_URL,
+    REGION_URLS,
+    PollPolicy,
+    RetryPolicy,
+    Timeouts,
+)
+from ._http import HttpClient, make_retry
+from ._job import RuntimeJob
+from ._rest import RestClient
+from .exceptions import APIConnectionError, ConfigurationError
+
+JSON = dict[str, Any]
+#: Tag prefix that makes a job submission findable after an ambiguous network failure.
+SUBMIT_TAG_PREFIX = "qrp-submit-"
+#: The service accepts at most 8 tags per job (wire-format §5).
+MAX_TAGS = 8
+
+
+def region_of(instance: str | None) -> str | None:
+    """The region field of an instance CRN (its 6th colon-separated field)."""
+    fields = (instance or "").split(":")
+    return fields[5] if len(fields) > 5 and fields[5] else None
+
+
+class RuntimeService:
+    """Your Qiskit Runtime account over REST: backends, jobs and sessions.
+
+    Args:
+        api_key: IBM Cloud API key, exchanged at IAM for bearer tokens (default: env
+            ``QISKIT_IBM_TOKEN``).
+        instance: the instance CRN, sent as ``Service-CRN`` (default: env ``QISKIT_IBM_INSTANCE``).
+        region: ``"us-east"`` or ``"eu-de"``; default: the CRN's region, else us-east.
+        url: API base (``…/api/v1``) overriding the region's.
+        iam_url: IAM token endpoint (default IBM Cloud IAM).
+        token: a ready bearer token, used instead of an API key (not refreshed).
+        api_version: the ``IBM-API-Version`` header.
+        verify: verify TLS certificates.
+        timeout: per-request timeouts (seconds, or a :class:`Timeouts`).
+        retry: retry policy for transient failures.
+        poll: how jobs poll for their status.
+    """
+
+    def __init__(self, api_key: str | None = None, instance: str | None = None, *,
+                 region: str | None = None, url: str | None = None, iam_url: str | None = None,
+                 token: str | None = None, api_version: str = API_VERSION, verify: bool = True,
+                 timeout: float | Timeouts | None = None, retry: RetryPolicy | None = None,
+                 poll: PollPolicy | None = None) -> None:
+        api_key = api_key if api_key is not None else (None if token else os.environ.get(ENV_TOKEN))
+        instance = instance if instance is not None else os.environ.get(ENV_INSTANCE)
+        if not api_key and not token:
+            raise ConfigurationError(
+                f"No credentials: pass api_key= (or token=), or set {ENV_TOKEN}")
+        region = region or region_of(instance) or DEFAULT_REGION
+        if url is None and region not in REGION_URLS:
+            raise ConfigurationError(
+                f"Unknown region {region!r}; choose one of {sorted(REGION_URLS)} or pass url=")
+        self.url = (url or REGION_URLS[region]).rstrip("/")
+        self.region = region
+        self.instance = instance
+        self.timeouts = timeout if isinstance(timeout, Timeouts) else (
+            Timeouts(connect=float(timeout), read=float(timeout), submit_read=float(timeout))
+            if timeout is not None else Timeouts())
+        self.poll = poll or PollPolicy()
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=make_retry(retry or RetryPolicy()), pool_connections=1,
+                              pool_maxsize=16)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        auth = BearerAuth(api_key=api_key or None, iam_url=iam_url or IAM_URL, session=session,
+                          timeout=self.timeouts.pair(), verify=verify, token=token)
+        self._http = HttpClient(self.url, auth=auth, session=session, instance=instance,
+                                api_version=api_version, timeouts=self.timeouts, verify=verify)
+        self._rest = RestClient(self._http)
+        self._backends: dict[str, RuntimeBackend] = {}
+
+    def __repr__(self) -> str:
+        return f"RuntimeService(url={self.url!r}, instance={self.instance!r})"
+
+    def __enter__(self) -> RuntimeService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._http.close()
+
+    # backends
+    def backends(self, name: str | None = None, *, operational: bool | None = None,
+                 min_num_qubits: int | None = None) -> list[RuntimeBackend]:
+        """The backends this instance may use, optionally filtered."""
+        devices = self._rest.list_backends().get("devices", [])
+        found = []
+        for device in devices:
+            if name is not None and device.get("name") != name:
+                continue
+            online = (device.get("status") or {}).get("name", "online") == "online"
+            if operational is not None and online != operational:
+                continue
+            if min_num_qubits is not None and int(device.get("qubits", 0)) < min_num_qubits:
+                continue
+            found.append(self.backend(device["name"]))
+        return found
+
+    def backend(self, name: str) -> RuntimeBackend:
+        """One backend by name, with its Target (configuration and properties are cached)."""
+        if name not in self._backends:
+            configuration = self._rest.get_backend_configuration(name)
+            properties = self._rest.get_backend_properties(name)
+            self._backends[name] = RuntimeBackend(configuration, properties, service=self)
+        return self._backends[name]
+
+    def least_busy(self, *, min_num_qubits: int | None = None) -> RuntimeBackend:
+        """The operational backend with the shortest queue."""
+        devices = [d for d in self._rest.list_backends().get("devices", [])
+                   if (d.get("status") or {}).get("name", "online") == "online"
+                   and int(d.get("qubits", 0)) >= (min_num_qubits or 0)]
+        if not devices:
+            raise ConfigurationError("No operational backend matches")
+        return self.backend(min(devices, key=lambda d: int(d.get("queue_length", 0)))["name"])
+
+    # jobs
+    def job(self, job_id: str) -> RuntimeJob:
+        """Retrieve a job by id."""
+        document = self._rest.get_job(job_id)
+        job = RuntimeJob(job_id, self, poll=self.poll)
+        job._update(document)
+        return job
+
+    def jobs(self, limit: int | None = 10, skip: int = 0, *, backend_name: str | None = None,
+             pending: bool | None = None, program_id: str | None = None,
+             session_id: str | None = None, job_tags: Sequence[str] | None = None,
+             created_after: datetime | None = None, created_before: datetime | None = None,
+             descending: bool = True) -> list[RuntimeJob]:
+        """Jobs of this instance, newest first, with the API's filters (wire-format §5)."""
+        params: list[tuple[str, Any]] = [("exclude_params", "true"), ("offset", skip)]
+        if limit is not None:
+            params.append(("limit", limit))
+        for key, value in (("backend", backend_name), ("program", program_id),
+                           ("session_id", session_id)):
+            if value is not None:
+                params.append((key, value))
+        if pending is not None:
+            params.append(("pending", "true" if pending else "false"))
+        params += [("tags", tag) for tag in job_tags or ()]
+        for key, moment in (("created_after", created_after), ("created_before", created_before)):
+            if moment is not None:
+                params.append((key, moment.isoformat()))
+        if not descending:
+            params.append(("sort", "ASC"))
+        jobs = []
+        for document in self._rest.list_jobs(params).get("jobs", []):
+            job = RuntimeJob(document["id"], self, poll=self.poll)
+            job._update(document)
+            jobs.append(job)
+        return jobs
+
+    def delete_job(self, job_id: str) -> None:
+        """Delete a finished job and its results."""
+        self._rest.delete_job(job_id)
+
+    def usage(self) -> JSON:
+        """The instance's usage and limits (``/instances/usage``)."""
+        return self._rest.get_instance_usage()
+
+    def _submit_job(self, body: JSON) -> JSON:
+        """POST a job exactly once, even if the connection drops after the body was sent.
+
+        The body carries a client-made tag; after an ambiguous failure the job is looked
+        up by that tag before posting again (STYLE.md, "Retries").
+        """
+        tags = list(body.get("tags", []))
+        if len(tags) >= MAX_TAGS:  # no room for the submission tag: send once, as is
+            return self._rest.create_job(body)
+        tag = SUBMIT_TAG_PREFIX + uuid.uuid4().hex
+        body = {**body, "tags": [*tags, tag]}
+        for attempt in range(3):
+            try:
+                return self._rest.create_job(body)
+            except APIConnectionError:
+                found = self._rest.list_jobs([("tags", tag), ("limit", 1), ("exclude_params", "true")])
+                if found.get("jobs"):
+                    document = found["jobs"][0]
+                    return {"id": document["id"], "backend": document.get("backend"),
+                            "session_id": document.get("session_id")}
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")

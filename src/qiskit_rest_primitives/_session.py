@@ -1,0 +1,156 @@
+"""Session and Batch: execution modes that group jobs on one backend."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from types import TracebackType
+from typing import Any, ClassVar
+
+from ._backend import RuntimeBackend
+from ._service import RuntimeService
+from .exceptions import ConfigurationError, SessionClosedError
+
+JSON = dict[str, Any]
+_CURRENT: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
+    "qiskit_rest_primitives_session", default=None)
+_DURATION_RE = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def current_session() -> Session | None:
+    """The session or batch of the innermost active ``with`` block, if any."""
+    return _CURRENT.get()
+
+
+def parse_max_time(max_time: int | str | None) -> int | None:
+    """Seconds from an int or a ``"1h30m"``-style string."""
+    if max_time is None or isinstance(max_time, int):
+        if isinstance(max_time, int) and max_time <= 0:
+            raise ConfigurationError(f"max_time must be positive, got {max_time}")
+        return max_time
+    match = _DURATION_RE.match(max_time.strip())
+    if not match or not any(match.groups()):
+        raise ConfigurationError(f"max_time {max_time!r} is not seconds or like '1h30m20s'")
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+class Session:
+    """A dedicated session: jobs run back to back on one backend.
+
+    Use it as a context manager; primitives built inside it without ``mode`` join it, and it
+    is closed (no new jobs; queued ones still run) on exit.
+    """
+
+    mode: ClassVar[str] = "dedicated"
+
+    def __init__(self, backend: RuntimeBackend | None = None, max_time: int | str | None = None,
+                 *, service: RuntimeService | None = None, session_id: str | None = None) -> None:
+        if backend is None or not isinstance(backend, RuntimeBackend):
+            raise ConfigurationError(
+                f"{type(self).__name__} needs backend=<a backend from RuntimeService.backend()>")
+        self._backend = backend
+        self._service = service or backend.service
+        if self._service is None:
+            raise ConfigurationError(f"{type(self).__name__}: the backend has no service")
+        self._max_time = parse_max_time(max_time)
+        self._active = True
+        self._token: contextvars.Token[Session | None] | None = None
+        self._session_id = session_id or self._create()
+
+    def _create(self) -> str:
+        body: JSON = {"mode": self.mode, "backend": self._backend.name}
+        if self._service.instance:
+            body["instance"] = self._service.instance
+        if self._max_time is not None:
+            body["max_ttl"] = self._max_time
+        return str(self._service._rest.create_session(body)["id"])
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}('{self._session_id}', backend='{self._backend.name}')>"
+
+    @classmethod
+    def from_id(cls, session_id: str, service: RuntimeService) -> Session:
+        """Attach to an existing session (its mode must match the class)."""
+        details = service._rest.get_session(session_id)
+        if details.get("mode", cls.mode) != cls.mode:
+            raise ConfigurationError(
+                f"Session {session_id} is a {details.get('mode')!r} session, not {cls.mode!r}")
+        backend = service.backend(details.get("backend_name") or details["backend"])
+        session = cls(backend, service=service, session_id=session_id)
+        session._active = bool(details.get("accepting_jobs", True))
+        return session
+
+    @property
+    def session_id(self) -> str:
+        """The service's id for this session."""
+        return self._session_id
+
+    @property
+    def backend(self) -> RuntimeBackend:
+        """The backend every job of the session runs on."""
+        return self._backend
+
+    @property
+    def service(self) -> RuntimeService:
+        """The service the session belongs to."""
+        return self._service
+
+    @property
+    def accepting_jobs(self) -> bool:
+        """Whether this object still submits jobs."""
+        return self._active
+
+    def check_open(self) -> None:
+        """Raise :class:`SessionClosedError` if the session was closed or cancelled here."""
+        if not self._active:
+            raise SessionClosedError(f"{type(self).__name__} {self._session_id} is closed")
+
+    def close(self) -> None:
+        """Stop accepting jobs; jobs already submitted still run."""
+        if self._active:
+            self._active = False
+            self._service._rest.close_session(self._session_id)
+
+    def cancel(self) -> None:
+        """Stop accepting jobs and cancel the queued ones."""
+        self._active = False
+        self._service._rest.cancel_session(self._session_id)
+
+    def details(self) -> JSON:
+        """The session document from the service."""
+        return self._service._rest.get_session(self._session_id)
+
+    def status(self) -> str:
+        """A readable status, as the official client words it."""
+        details = self.details()
+        state = str(details.get("state", "")).lower()
+        accepting = bool(details.get("accepting_jobs", True))
+        if state in ("open", "inactive"):
+            return "Pending"
+        if (state == "active" and accepting) or state == "pending_inactive":
+            return "In progress, accepting new jobs"
+        if state in ("active", "pending_closed"):
+            return "In progress, not accepting new jobs"
+        return state.capitalize()
+
+    def usage(self) -> float:
+        """Seconds of usage the session has taken so far."""
+        return float(self.details().get("elapsed_time") or 0.0)
+
+    def __enter__(self) -> Session:
+        self._token = _CURRENT.set(self)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._token is not None:
+            _CURRENT.reset(self._token)
+            self._token = None
+        self.close()
+
+
+class Batch(Session):
+    """A batch: jobs submitted together and run as the backend sees fit."""
+
+    mode: ClassVar[str] = "batch"

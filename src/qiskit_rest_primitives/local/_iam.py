@@ -1,0 +1,83 @@
+"""IAM emulation: issue and verify HS256 JWT bearer tokens with a random per-server secret."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import uuid
+from typing import Any
+
+import jwt
+
+from ._errors import CODE_INVALID_CREDENTIALS, ApiError
+
+_ALGORITHM = "HS256"
+
+
+class TokenIssuer:
+    """Mints access tokens bound to one instance CRN and checks them on every API call.
+
+    Revocation is a generation counter baked into each token: ``revoke_all`` bumps the counter,
+    so every token issued before is refused while new ones work.
+    """
+
+    def __init__(self, ttl: int = 3600) -> None:
+        self._secret = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._generation = 0
+        self.ttl = ttl
+
+    def issue(self, crn: str, account: str) -> dict[str, Any]:
+        """Return the IAM token response body (wire-format §2.1) for an instance."""
+        now = int(time.time())
+        ttl = int(self.ttl)
+        with self._lock:
+            generation = self._generation
+        claims = {
+            "iam_id": f"IBMid-{account[:10]}",
+            "sub": "local-user@example.com",
+            "account": {"bss": account, "valid": True},
+            "crn": crn,
+            "gen": generation,
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": now + ttl,
+            "iss": "qiskit-rest-primitives-local",
+            "grant_type": "urn:ibm:params:oauth:grant-type:apikey",
+            "scope": "ibm openid",
+        }
+        token = jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
+        return {
+            "access_token": token,
+            "refresh_token": "not_supported",
+            "token_type": "Bearer",
+            "expires_in": ttl,
+            "expiration": now + ttl,
+            "scope": "ibm openid",
+        }
+
+    def verify(self, token: str) -> str:
+        """Return the CRN a valid token is bound to; raise a 401 ``ApiError`` otherwise."""
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=[_ALGORITHM], options={"require": ["exp", "iat"]}
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthorized("The access token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise _unauthorized("The access token is not valid.") from exc
+        with self._lock:
+            generation = self._generation
+        if claims.get("gen") != generation:
+            raise _unauthorized("The access token has been revoked.")
+        return str(claims.get("crn", ""))
+
+    def revoke_all(self) -> None:
+        """Refuse every token issued so far."""
+        with self._lock:
+            self._generation += 1
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, CODE_INVALID_CREDENTIALS)
