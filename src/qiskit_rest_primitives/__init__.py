@@ -4,6 +4,7 @@ Also ships :mod:`qiskit_rest_primitives.local`, a local server of the same API (
 ``[server]``).
 """
 
+from . import exceptions
 from ._backend import BackendStatus, RuntimeBackend
 from ._config import VERSION as __version__
 from ._config import PollPolicy, RetryPolicy, Timeouts
@@ -39,4 +40,5 @@ __all__ = [
     "Session",
     "Timeouts",
     "__version__",
+    "exceptions",
 ]

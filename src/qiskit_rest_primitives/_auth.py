@@ -83,7 +83,8 @@ class BearerAuth(requests.auth.AuthBase):
                 auth=_NoAuth(),
             )
         except requests.Timeout as exc:
-            raise APITimeoutError("IAM token request timed out", method="POST", url=self._iam_url) from exc
+            raise APITimeoutError("IAM token request timed out", method="POST",
+                                  url=self._iam_url) from exc
         except requests.RequestException as exc:
             raise APIConnectionError(
                 f"IAM token request failed: {type(exc).__name__}", method="POST", url=self._iam_url
@@ -99,7 +100,8 @@ class BearerAuth(requests.auth.AuthBase):
         iat = float(claims.get("iat", now))
         self._token = token
         self._expires_at = exp
-        self._refresh_at = min(exp - TOKEN_EXPIRY_MARGIN_S, iat + TOKEN_REFRESH_FRACTION * (exp - iat))
+        self._refresh_at = min(exp - TOKEN_EXPIRY_MARGIN_S,
+                               iat + TOKEN_REFRESH_FRACTION * (exp - iat))
 
 
 class _NoAuth(requests.auth.AuthBase):

@@ -20,7 +20,7 @@ IAM_GRANT_TYPE = "urn:ibm:params:oauth:grant-type:apikey"
 ENV_TOKEN = "QISKIT_IBM_TOKEN"
 ENV_INSTANCE = "QISKIT_IBM_INSTANCE"
 
-#: Refresh a token this long before its ``exp`` (wire-format §2.2 uses 10 s and 80 % of the lifetime).
+#: Refresh a token 10 s before its ``exp`` or after 80 % of its lifetime (wire-format §2.2).
 TOKEN_EXPIRY_MARGIN_S = 10.0
 TOKEN_REFRESH_FRACTION = 0.8
 
@@ -70,7 +70,7 @@ class PollPolicy:
     factor: float = 1.5
     max_interval: float = 2.0
 
-    def intervals(self) -> "_Intervals":
+    def intervals(self) -> _Intervals:
         """An iterator of successive sleep intervals."""
         return _Intervals(self)
 

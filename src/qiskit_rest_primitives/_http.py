@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ._auth import BearerAuth
@@ -159,7 +158,8 @@ def status_error(response: requests.Response, method: str, url: str) -> APIStatu
         body = response.text
     code = message = more_info = trace = None
     if isinstance(body, dict):
-        errors = body.get("errors") or ([body["error"]] if isinstance(body.get("error"), dict) else [])
+        singular = body.get("error")
+        errors = body.get("errors") or ([singular] if isinstance(singular, dict) else [])
         first = errors[0] if errors and isinstance(errors[0], dict) else {}
         code = None if first.get("code") is None else str(first.get("code"))
         message = first.get("message")

@@ -153,7 +153,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             return result
 
     def _restore_circuit_metadata(self, result: PrimitiveResult[Any]) -> None:
-        """OpenQASM 3 drops ``QuantumCircuit.metadata``; put it back as the reference primitives do."""
+        """Put back ``QuantumCircuit.metadata``, which OpenQASM 3 drops (as the reference does)."""
         if not self._circuit_metadata:
             return
         for pub_result, metadata in zip(result, self._circuit_metadata, strict=False):
@@ -163,7 +163,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     def _final_error(self) -> Exception:
         code = reason_code(self._document)
         if self._status == "CANCELLED":
-            return RuntimeJobCancelledError(f"Job {self._job_id} was cancelled", job_id=self._job_id)
+            return RuntimeJobCancelledError(f"Job {self._job_id} was cancelled",
+                                            job_id=self._job_id)
         message = f"Job {self._job_id} failed: {self._reason_text()}"
         cls = RuntimeJobMaxTimeoutError if code == RAN_TOO_LONG else RuntimeJobFailureError
         return cls(message, job_id=self._job_id, reason_code=code)
@@ -211,7 +212,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     @property
     def inputs(self) -> JSON:
         """The job's ``params`` as sent (re-read from the service)."""
-        params: JSON = self._service._rest.get_job(self._job_id, exclude_params=False).get("params", {})
+        document = self._service._rest.get_job(self._job_id, exclude_params=False)
+        params: JSON = document.get("params", {})
         return params
 
     @property
@@ -237,7 +239,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     @property
     def creation_date(self) -> datetime | None:
         """When the service created the job."""
-        created = self._document.get("created") or self._service._rest.get_job(self._job_id).get("created")
+        if not self._document.get("created"):
+            self._update(self._service._rest.get_job(self._job_id))
+        created = self._document.get("created")
         return datetime.fromisoformat(str(created).replace("Z", "+00:00")) if created else None
 
     def backend(self) -> RuntimeBackend | None:

@@ -70,10 +70,16 @@ class PrimitiveBase(Generic[OptionsT]):
                                   "support_qiskit": True}
         if wire.resilience_level is not None:
             params["resilience_level"] = wire.resilience_level
-        body: dict[str, Any] = {"program_id": self._program_id, "backend": self._backend.name,
-                                "params": params, **wire.top_level}
+        # Key order as the official client sends it (wire-format §6.1).
+        top = dict(wire.top_level)
+        body: dict[str, Any] = {"program_id": self._program_id, "params": params}
+        for key in ("runtime", "log_level"):
+            if key in top:
+                body[key] = top.pop(key)
+        body["backend"] = self._backend.name
         if self._session is not None:
             body["session_id"] = self._session.session_id
+        body.update(top)
         service = self._backend.service
         assert service is not None
         created = service._submit_job(body)

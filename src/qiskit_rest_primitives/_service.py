@@ -24,6 +24,7 @@ from ._config import (
     RetryPolicy,
     Timeouts,
 )
+from ._encode import dumps_body
 from ._http import HttpClient, make_retry
 from ._job import RuntimeJob
 from ._rest import RestClient
@@ -192,14 +193,15 @@ class RuntimeService:
         """
         tags = list(body.get("tags", []))
         if len(tags) >= MAX_TAGS:  # no room for the submission tag: send once, as is
-            return self._rest.create_job(body)
+            return self._rest.create_job(dumps_body(body))
         tag = SUBMIT_TAG_PREFIX + uuid.uuid4().hex
-        body = {**body, "tags": [*tags, tag]}
+        data = dumps_body({**body, "tags": [*tags, tag]})
         for attempt in range(3):
             try:
-                return self._rest.create_job(body)
+                return self._rest.create_job(data)
             except APIConnectionError:
-                found = self._rest.list_jobs([("tags", tag), ("limit", 1), ("exclude_params", "true")])
+                query = [("tags", tag), ("limit", 1), ("exclude_params", "true")]
+                found = self._rest.list_jobs(query)
                 if found.get("jobs"):
                     document = found["jobs"][0]
                     return {"id": document["id"], "backend": document.get("backend"),

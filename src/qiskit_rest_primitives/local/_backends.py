@@ -80,7 +80,9 @@ def _load_json(stem: str) -> dict[str, Any]:
     return data
 
 
-def _edges(properties: dict[str, Any], basis: frozenset[str]) -> dict[str, frozenset[tuple[int, ...]]]:
+def _edges(
+    properties: dict[str, Any], basis: frozenset[str]
+) -> dict[str, frozenset[tuple[int, ...]]]:
     """Qubit tuples per multi-qubit basis gate, from the properties' gate list."""
     out: dict[str, set[tuple[int, ...]]] = {}
     for gate in properties.get("gates", []):

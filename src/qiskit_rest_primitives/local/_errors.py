@@ -1,4 +1,4 @@
-"""Error bodies of the runtime API (``{"errors":[...],"trace"}``) and the exception that carries them."""
+"""Runtime API error bodies (``{"errors":[...],"trace"}``) and the exception carrying them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ class ApiError(Exception):
     """An HTTP error answer: status, service error code and a message naming the problem."""
 
     def __init__(
-        self, status: int, message: str, code: str = CODE_VALIDATION, *, retry_after: int | None = None
+        self, status: int, message: str, code: str = CODE_VALIDATION, *,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status

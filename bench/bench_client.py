@@ -1,0 +1,158 @@
+"""Client benchmarks: start-up, per-job overhead, payload size, batch scale, memory.
+
+Each figure is a ratio against a peer measured in the same run:
+``import qiskit``, a bare HTTP round trip, the official client's encoder, sequential jobs.
+
+    python bench/bench_client.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from _common import median_time, print_table, write_json
+from qiskit import QuantumCircuit
+from qiskit.transpiler import generate_preset_pass_manager
+
+import qiskit_rest_primitives as qrp
+from qiskit_rest_primitives._encode import dumps_body, encode_ndarray
+from qiskit_rest_primitives.local import LocalRuntimeServer
+
+
+def _import_time(module: str, repeat: int) -> float:
+    code = f"import time; t=time.perf_counter(); import {module}; print(time.perf_counter()-t)"
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  check=True).stdout) for _ in range(repeat)]
+    return statistics.median(times)
+
+
+def bench_startup(repeat: int) -> list[dict[str, Any]]:
+    base = _import_time("qiskit", repeat)
+    rows = [{"module": "qiskit", "seconds": base, "ratio_vs_qiskit": 1.0}]
+    for module in ("qiskit_rest_primitives", "qiskit_ibm_runtime"):
+        seconds = _import_time(module, repeat)
+        rows.append({"module": module, "seconds": seconds, "ratio_vs_qiskit": seconds / base})
+    return rows
+
+
+def bench_payload(repeat: int) -> list[dict[str, Any]]:
+    from qiskit_ibm_runtime.utils.json import RuntimeEncoder
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for name, array in (("1000x1000 random sweep", rng.uniform(0, 6.3, (1000, 1000))),
+                        ("1000x1000 linspace grid", np.tile(np.linspace(0, 1, 1000), (1000, 1))),
+                        ("100x10 sweep", rng.uniform(0, 6.3, (100, 10)))):
+        ours = dumps_body({"v": encode_ndarray(array)})
+        lists = json.dumps(array.tolist()).encode()
+        official = json.dumps(array, cls=RuntimeEncoder).encode()
+        t_ours = median_time(lambda a=array: dumps_body({"v": encode_ndarray(a)}), repeat=repeat)
+        t_lists = median_time(lambda a=array: json.dumps(a.tolist()), repeat=repeat)
+        t_off = median_time(lambda a=array: json.dumps(a, cls=RuntimeEncoder), repeat=repeat)
+        rows.append({"case": name, "ours_ms": t_ours * 1e3, "ours_bytes": len(ours),
+                     "official_ms": t_off * 1e3, "official_bytes": len(official),
+                     "json_lists_ms": t_lists * 1e3, "json_lists_bytes": len(lists),
+                     "speedup_vs_official": t_off / t_ours})
+    return rows
+
+
+def _bell(backend: qrp.RuntimeBackend) -> QuantumCircuit:
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure_all()
+    return generate_preset_pass_manager(optimization_level=1, backend=backend).run(qc)
+
+
+def _iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def bench_job_overhead(service: qrp.RuntimeService, repeat: int) -> list[dict[str, Any]]:
+    backend = service.backend("ibmq_manila")
+    isa = _bell(backend)
+    sampler = qrp.Sampler(mode=backend)
+    rtt = median_time(lambda: service._rest.get_backend_status("ibmq_manila"), repeat=20)
+    overheads, totals = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        job = sampler.run([isa], shots=100)
+        job.result()
+        total = time.perf_counter() - start
+        stamps = job.metrics()["timestamps"]
+        server = (_iso(stamps["finished"]) - _iso(stamps["created"])).total_seconds()
+        totals.append(total)
+        overheads.append(total - server)
+    overhead = statistics.median(overheads)
+    return [{"round_trip_ms": rtt * 1e3, "job_total_ms": statistics.median(totals) * 1e3,
+             "client_overhead_ms": overhead * 1e3, "overhead_in_round_trips": overhead / rtt}]
+
+
+def bench_batch(service: qrp.RuntimeService, jobs: int) -> list[dict[str, Any]]:
+    backend = service.backend("ibmq_manila")
+    isa = _bell(backend)
+    sampler = qrp.Sampler(mode=backend)
+
+    def one(_: int) -> None:
+        sampler.run([isa], shots=100).result()
+
+    start = time.perf_counter()
+    for i in range(jobs):
+        one(i)
+    sequential = time.perf_counter() - start
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(one, range(jobs)))
+    pooled = time.perf_counter() - start
+    return [{"jobs": jobs, "sequential_s": sequential, "thread_pool_s": pooled,
+             "speedup": sequential / pooled}]
+
+
+def _rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_memory(service: qrp.RuntimeService, jobs: int) -> list[dict[str, Any]]:
+    backend = service.backend("ibmq_manila")
+    isa = _bell(backend)
+    sampler = qrp.Sampler(mode=backend)
+    marks = []
+    for i in range(jobs):
+        sampler.run([isa], shots=100).result()
+        if i in (jobs // 10, jobs // 2, jobs - 1):
+            marks.append(_rss_mb())
+    return [{"jobs": jobs, "rss_mb_at_10pct": marks[0], "rss_mb_at_50pct": marks[1],
+             "rss_mb_at_end": marks[2], "growth_mb_after_warmup": marks[2] - marks[0]}]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    report: dict[str, Any] = {"startup": bench_startup(repeat), "payload": bench_payload(repeat)}
+    with LocalRuntimeServer() as server, server.service() as service:
+        report["job_overhead"] = bench_job_overhead(service, repeat * 2)
+        report["batch"] = bench_batch(service, 10 if args.quick else 50)
+        report["memory"] = bench_memory(service, 50 if args.quick else 1000)
+    for name, rows in report.items():
+        print_table(name, rows)
+    print(f"\nwritten {write_json('client', report)}")
+
+
+if __name__ == "__main__":
+    main()

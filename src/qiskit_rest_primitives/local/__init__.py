@@ -1,0 +1,210 @@
+"""A faithful local Qiskit Runtime REST server (FastAPI + uvicorn + Aer) for tests and demos."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+
+from ._app import create_app
+from ._state import Fault, Instance, LoggedRequest, ServerState, instance_from_row, new_instance_row
+
+if TYPE_CHECKING:
+    from qiskit_rest_primitives import RuntimeService
+
+__all__ = ["Instance", "LocalRuntimeServer", "LoggedRequest"]
+
+_STARTUP_TIMEOUT = 10.0
+
+
+class LocalRuntimeServer:
+    """The Qiskit Runtime REST API and IAM token endpoint on loopback, backed by Aer.
+
+    Example::
+
+        with LocalRuntimeServer() as server:
+            service = server.service()
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, db: str | None = None,
+                 noise: bool = False, token_ttl: int = 3600, seed: int | None = None) -> None:
+        self._host = host
+        self._port = port
+        self._options: dict[str, Any] = {"db": db, "noise": noise, "token_ttl": token_ttl,
+                                         "seed": seed}
+        self._state: ServerState | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._bound_port = 0
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> LocalRuntimeServer:
+        """Start uvicorn in a daemon thread and wait until it listens."""
+        if self._thread is not None:
+            raise RuntimeError("The server is already running.")
+        state = ServerState(**self._options)
+        config = uvicorn.Config(create_app(state), host=self._host, port=self._port,
+                                log_level="warning", access_log=False, lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, name="local-runtime-uvicorn", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + _STARTUP_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"The local server failed to start on {self._host}:{self._port}.")
+            time.sleep(0.005)
+        self._bound_port = int(server.servers[0].sockets[0].getsockname()[1])
+        state.worker.start()
+        self._state, self._server, self._thread = state, server, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop uvicorn and the job worker, then close the database."""
+        if self._server is None or self._thread is None or self._state is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._state.worker.stop()
+        self._state.store.close()
+        self._server = self._thread = self._state = None
+
+    def __enter__(self) -> LocalRuntimeServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self._state is not None else "stopped"
+        return f"LocalRuntimeServer({where})"
+
+    # -- addresses and credentials ------------------------------------------------------------
+    @property
+    def _st(self) -> ServerState:
+        if self._state is None:
+            raise RuntimeError("The server is not running; call start() first.")
+        return self._state
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port."""
+        self._st  # noqa: B018 - raises when stopped
+        return self._bound_port
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` (no path)."""
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The runtime API base, ``http://127.0.0.1:PORT/api/v1``."""
+        return f"{self.base_url}/api/v1"
+
+    @property
+    def iam_url(self) -> str:
+        """The IAM token endpoint, ``http://127.0.0.1:PORT/identity/token``."""
+        return f"{self.base_url}/identity/token"
+
+    @property
+    def default_instance(self) -> Instance:
+        """The pre-provisioned instance (valid across ``reset()``)."""
+        row = self._st.store.default_instance()
+        assert row is not None
+        return instance_from_row(row)
+
+    @property
+    def api_key(self) -> str:
+        """API key of the default instance."""
+        return self.default_instance.api_key
+
+    @property
+    def instance(self) -> str:
+        """CRN of the default instance."""
+        return self.default_instance.crn
+
+    def service(self, **kwargs: Any) -> RuntimeService:
+        """A client ``RuntimeService`` pointed at this server with the default credentials."""
+        from qiskit_rest_primitives import RuntimeService
+
+        options: dict[str, Any] = {"api_key": self.api_key, "instance": self.instance,
+                                   "url": self.url, "iam_url": self.iam_url}
+        options.update(kwargs)
+        return RuntimeService(**options)
+
+    # -- test controls ------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """Every request received since start or the last ``reset()`` (a copy)."""
+        with self._st.lock:
+            return list(self._st.requests)
+
+    @property
+    def token_ttl(self) -> int:
+        """Lifetime in seconds of tokens issued from now on."""
+        return int(self._st.issuer.ttl)
+
+    @token_ttl.setter
+    def token_ttl(self, seconds: int) -> None:
+        self._st.issuer.ttl = int(seconds)
+        self._options["token_ttl"] = int(seconds)
+
+    def reset(self) -> None:
+        """Forget jobs, sessions, extra instances, the request log and faults; resume jobs."""
+        state = self._st
+        state.worker.resume()
+        state.worker.forget()
+        state.store.reset()
+        with state.lock:
+            state.requests.clear()
+            state.faults.clear()
+
+    def inject_fault(self, method: str | None = "GET", path_regex: str = r"/jobs/",
+                     status: int | None = 503, count: int = 2,
+                     retry_after: float | None = None, delay: float = 0.0) -> None:
+        """Make the next ``count`` matching requests fail with ``status`` or wait ``delay`` s.
+
+        With ``delay > 0`` the request is delayed and then handled normally; otherwise it gets
+        ``status`` with an errors body (and ``Retry-After`` if given). ``method=None`` or ``"*"``
+        matches any method; ``path_regex`` is searched in the full path (``/api/v1/...``).
+        """
+        fault = Fault(method, re.compile(path_regex), status, count, retry_after, delay)
+        with self._st.lock:
+            self._st.faults.append(fault)
+
+    def revoke_tokens(self) -> None:
+        """Refuse every token issued so far (401)."""
+        self._st.issuer.revoke_all()
+
+    def pause_jobs(self) -> None:
+        """Keep submitted jobs Queued until ``resume_jobs()`` (or ``reset()``)."""
+        self._st.worker.pause()
+
+    def resume_jobs(self) -> None:
+        """Let queued jobs run."""
+        self._st.worker.resume()
+
+    def create_instance(self, name: str, *, backends: list[str] | None = None,
+                        instance_limit_seconds: int | None = None,
+                        usage_allocation_seconds: int | None = None) -> Instance:
+        """Provision another instance with its own API key and CRN."""
+        row = new_instance_row(name, backends=list(backends or ["ANY"]),
+                               instance_limit_seconds=instance_limit_seconds,
+                               usage_allocation_seconds=usage_allocation_seconds, is_default=False)
+        self._st.store.add_instance(row)
+        return instance_from_row(row)
+
+    def check_errors(self) -> None:
+        """Re-raise the first exception a request handler or the job worker hit, then clear."""
+        state = self._st
+        errors = [*state.errors, *state.worker.errors]
+        state.errors.clear()
+        state.worker.errors.clear()
+        if errors:
+            raise errors[0]

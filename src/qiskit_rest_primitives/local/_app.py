@@ -1,0 +1,234 @@
+"""FastAPI routes only: parse the request, call auth/jobs/sessions/store, render the answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import _jobs, _sessions
+from ._auth import SUPPORTED_VERSIONS, allowed_backends, authorize, get_backend
+from ._errors import ApiError, bad_request, error_body, iam_error_body, not_found
+from ._middleware import RecorderMiddleware
+from ._state import ServerState
+from ._store import TERMINAL
+
+_APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
+
+
+def create_app(state: ServerState) -> Any:
+    """The ASGI application (routes wrapped in the recording middleware)."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    _exception_handlers(app)
+    _iam_routes(app, state)
+    _backend_routes(app, state)
+    _job_routes(app, state)
+    _job_extra_routes(app, state)
+    _session_routes(app, state)
+    return RecorderMiddleware(app, state)
+
+
+def _exception_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return JSONResponse(error_body(exc.message, exc.code), exc.status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = (f"No such endpoint: {request.method} {request.url.path}"
+                   if exc.status_code in (404, 405) else str(exc.detail))
+        return JSONResponse(error_body(message, "1234"), exc.status_code)
+
+
+def _json_body(request: Request) -> Any:
+    raw: bytes = request.state.raw_body
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError as exc:
+        raise bad_request(f"The request body is not valid JSON: {exc}") from exc
+
+
+def _iam_routes(app: FastAPI, state: ServerState) -> None:
+    @app.post("/identity/token")
+    def token(request: Request) -> JSONResponse:
+        raw: bytes = request.state.raw_body
+        form = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+        if form.get("grant_type") != _APIKEY_GRANT:
+            return JSONResponse(iam_error_body(
+                "Provided grant type is not supported.", "BXNIM0308E"), 400)
+        instance = state.store.instance(api_key=form.get("apikey", ""))
+        if not form.get("apikey") or instance is None:
+            return JSONResponse(iam_error_body("Provided API key could not be found."), 400)
+        return JSONResponse(state.issuer.issue(instance["crn"], instance["account"]))
+
+
+def _backend_routes(app: FastAPI, state: ServerState) -> None:
+    @app.get("/api/v1/versions")
+    def versions() -> dict[str, Any]:
+        return {"versions": SUPPORTED_VERSIONS}
+
+    @app.get("/api/v1/backends")
+    def backends(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        names = allowed_backends(instance)
+        return {"devices": [get_backend(instance, n).device_entry() for n in names]}
+
+    @app.get("/api/v1/backends/{name}/{document}")
+    def backend_document(request: Request, name: str, document: str) -> Any:
+        instance = authorize(state, request.headers)
+        if document not in ("configuration", "properties", "status", "defaults"):
+            raise not_found(f"No such endpoint: {request.url.path}")
+        backend = get_backend(instance, name)
+        if document == "configuration":
+            return backend.configuration
+        if document == "status":
+            return backend.status()
+        if document == "defaults":
+            return {}
+        before = request.query_params.get("updated_before")
+        props = backend.properties_before(_parse_time(before) if before else None)
+        if props is None:
+            raise not_found(f"No properties of '{name}' were recorded before {before}.")
+        return props
+
+    @app.get("/api/v1/instances/usage")
+    def usage(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        return _usage(state, instance)
+
+    @app.get("/api/v1/instance")
+    def instance_details(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        limit, alloc = instance["instance_limit_seconds"], instance["usage_allocation_seconds"]
+        return {"crn": instance["crn"], "name": instance["name"], "plan_id": "local-plan",
+                "backends": instance["backends"],
+                "instance_limit_seconds": None if limit is None else str(limit),
+                "usage_allocation_seconds": None if alloc is None else str(alloc)}
+
+
+def _usage(state: ServerState, instance: dict[str, Any]) -> dict[str, Any]:
+    consumed = int(state.store.usage_seconds(instance["crn"]))
+    limit, alloc = instance["instance_limit_seconds"], instance["usage_allocation_seconds"]
+    cap = limit if limit is not None else alloc
+    out: dict[str, Any] = {
+        "instance_id": instance["crn"], "plan_id": "local-plan",
+        "usage_period": {"start_time": instance["created"], "end_time": None},
+        "usage_consumed_seconds": consumed,
+        "usage_limit_reached": limit is not None and consumed >= limit,
+    }
+    if limit is not None:
+        out["usage_limit_seconds"] = limit
+    if alloc is not None:
+        out["usage_allocation_seconds"] = alloc
+    if cap is not None:
+        out["usage_remaining_seconds"] = max(cap - consumed, 0)
+    return out
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError as exc:
+        raise bad_request(f"invalid timestamp {text!r}") from exc
+
+
+def _job_routes(app: FastAPI, state: ServerState) -> None:
+    @app.post("/api/v1/jobs")
+    def create_job(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        caller = request.headers.get("x-qx-client-application")
+        return _jobs.create_job(state, instance, _json_body(request), caller)
+
+    @app.get("/api/v1/jobs")
+    def list_jobs(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        return _jobs.list_jobs(state, instance, request.query_params)
+
+    @app.get("/api/v1/jobs/{job_id}")
+    def get_job(request: Request, job_id: str) -> dict[str, Any]:
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        exclude = request.query_params.get("exclude_params", "").lower() == "true"
+        return _jobs.job_document(row, exclude_params=exclude)
+
+    @app.delete("/api/v1/jobs/{job_id}")
+    def delete_job(request: Request, job_id: str) -> Response:
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        _jobs.delete_job(state, row)
+        return Response(status_code=204)
+
+    @app.post("/api/v1/jobs/{job_id}/cancel")
+    def cancel_job(request: Request, job_id: str) -> Response:
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        _jobs.cancel_job(state, row)
+        return Response(status_code=204)
+
+    @app.get("/api/v1/jobs/{job_id}/results")
+    def results(request: Request, job_id: str) -> Response:
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        if row["status"] not in TERMINAL or row["result"] is None:
+            return Response(status_code=204)
+        media = "application/json" if row["status"] == "Completed" else "text/plain"
+        return Response(row["result"], media_type=media)
+
+
+
+def _job_extra_routes(app: FastAPI, state: ServerState) -> None:
+    @app.get("/api/v1/jobs/{job_id}/metrics")
+    def job_metrics(request: Request, job_id: str) -> dict[str, Any]:
+        return _jobs.metrics(_jobs.owned_job(state, authorize(state, request.headers), job_id))
+
+    @app.get("/api/v1/jobs/{job_id}/logs")
+    def logs(request: Request, job_id: str) -> Response:
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        if row["status"] not in TERMINAL:
+            raise not_found("Logs are only available after the job finishes.")
+        return PlainTextResponse(row["logs"] or "")
+
+    @app.put("/api/v1/jobs/{job_id}/tags")
+    def tags(request: Request, job_id: str) -> Response:
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        body = _json_body(request)
+        if not isinstance(body, dict) or set(body) != {"tags"}:
+            raise bad_request('The body must be {"tags": [...]}.')
+        state.store.update_job(row["id"], tags=json.dumps(_jobs.check_tags(body["tags"])))
+        return Response(status_code=204)
+
+    @app.get("/api/v1/tags")
+    def search_tags(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        search = request.query_params.get("search", "")
+        rows, _ = state.store.list_jobs(["crn = ?"], [instance["crn"]], ascending=True,
+                                        limit=-1, offset=0)
+        found = sorted({t for r in rows for t in json.loads(r["tags"]) if search in t})
+        return {"tags": found}
+
+
+def _session_routes(app: FastAPI, state: ServerState) -> None:
+    @app.post("/api/v1/sessions")
+    def create_session(request: Request) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        return _sessions.create_session(state, instance, _json_body(request))
+
+    @app.get("/api/v1/sessions/{session_id}")
+    def get_session(request: Request, session_id: str) -> dict[str, Any]:
+        instance = authorize(state, request.headers)
+        return _sessions.session_document(_sessions.owned_session(state, instance, session_id))
+
+    @app.patch("/api/v1/sessions/{session_id}")
+    def patch_session(request: Request, session_id: str) -> Response:
+        instance = authorize(state, request.headers)
+        row = _sessions.owned_session(state, instance, session_id)
+        _sessions.patch_session(state, row, _json_body(request))
+        return Response(status_code=204)
+
+    @app.delete("/api/v1/sessions/{session_id}/close")
+    def close_session(request: Request, session_id: str) -> Response:
+        instance = authorize(state, request.headers)
+        _sessions.close_session(state, _sessions.owned_session(state, instance, session_id))
+        return Response(status_code=204)

@@ -1,0 +1,223 @@
+"""Job operations behind the routes: create, render, list, cancel, delete, tags."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from datetime import datetime, timezone
+from typing import Any
+
+from ._auth import get_backend
+from ._errors import CODE_CONFLICT, ApiError, bad_request, not_found
+from ._pubs import prepare
+from ._state import ServerState
+from ._store import TERMINAL, now_iso
+from ._worker import close_if_drained
+
+_ALPHABET = string.ascii_lowercase + string.digits
+_TOP_LEVEL = {"program_id", "params", "runtime", "log_level", "backend", "session_id", "tags",
+              "cost", "start_session", "session_time", "private", "calibration_id"}
+MAX_COST = 10800
+
+
+def new_id() -> str:
+    """A 20-character lowercase alphanumeric id, like real job ids."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(20))
+
+
+def check_tags(tags: Any) -> list[str]:
+    """Validate a tag list (at most 8 tags of at most 86 characters, OpenAPI)."""
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise bad_request("tags must be a list of strings")
+    if len(tags) > 8 or any(len(t) > 86 or not t for t in tags):
+        raise bad_request("at most 8 tags are allowed, each 1 to 86 characters long")
+    return tags
+
+
+def create_job(state: ServerState, instance: dict[str, Any], body: Any,
+               caller: str | None) -> dict[str, Any]:
+    """Validate a job body, store the job and queue it; returns the create response."""
+    if not isinstance(body, dict):
+        raise bad_request("The job body must be a JSON object.")
+    unknown = sorted(set(body) - _TOP_LEVEL)
+    if unknown:
+        raise bad_request(f"unknown job field(s) {unknown}")
+    program = body.get("program_id")
+    if program not in ("sampler", "estimator"):
+        raise bad_request(f"program_id must be 'sampler' or 'estimator', got {program!r}")
+    backend = get_backend(instance, body.get("backend"), status=400)
+    session_id = _check_session(state, instance, body.get("session_id"), backend.name)
+    cost = body.get("cost")
+    if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int)
+                             or not 0 <= cost <= MAX_COST):
+        raise bad_request(f"cost must be an integer number of seconds in 0..{MAX_COST}")
+    tags = check_tags(body.get("tags") or [])
+    limit = instance["instance_limit_seconds"]
+    if limit is not None and state.store.usage_seconds(instance["crn"]) >= limit:
+        raise ApiError(409, "Job usage exceeds the instance limit.", CODE_CONFLICT)
+    prepared = prepare(program, body.get("params"), backend)
+    job_id = new_id()
+    state.store.add_job({
+        "id": job_id, "crn": instance["crn"], "program_id": program, "backend": backend.name,
+        "session_id": session_id, "status": "Queued", "created": now_iso(),
+        "params": json.dumps(body.get("params")), "tags": json.dumps(tags), "cost": cost,
+        "private": int(bool(body.get("private"))), "log_level": body.get("log_level"),
+        "caller": caller,
+    })
+    state.worker.submit(job_id, prepared)
+    response = {"id": job_id, "backend": backend.name}
+    if session_id:
+        response["session_id"] = session_id
+    return response
+
+
+def _check_session(state: ServerState, instance: dict[str, Any], session_id: Any,
+                   backend: str) -> str | None:
+    if session_id is None:
+        return None
+    session = state.store.session(str(session_id))
+    if session is None or session["crn"] != instance["crn"]:
+        raise not_found(f"Session '{session_id}' was not found.")
+    if _expired(session):
+        state.store.update_session(session["id"], accepting_jobs=0)
+        close_if_drained(state.store, session["id"])
+        raise bad_request(f"Session '{session_id}' has reached its max_ttl and is closed.")
+    if not session["accepting_jobs"] or session["state"] == "closed":
+        raise bad_request(f"Session '{session_id}' is closed and not accepting new jobs.")
+    if session["backend"] and session["backend"] != backend:
+        raise bad_request(
+            f"Session '{session_id}' runs on '{session['backend']}', not on '{backend}'.")
+    if not session["backend"]:
+        state.store.update_session(session["id"], backend=backend)
+    return session["id"]  # type: ignore[no-any-return]
+
+
+def _expired(session: dict[str, Any]) -> bool:
+    """Whether a session is older than its ``max_ttl`` (then it takes no new jobs)."""
+    created = datetime.strptime(session["created"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    age = datetime.now(timezone.utc).replace(tzinfo=None) - created
+    return age.total_seconds() > float(session["max_ttl"])
+
+
+def owned_job(state: ServerState, instance: dict[str, Any], job_id: str) -> dict[str, Any]:
+    """A job of this instance; other instances' jobs are invisible (404)."""
+    row = state.store.job(job_id)
+    if row is None or row["crn"] != instance["crn"]:
+        raise not_found(f"Job '{job_id}' was not found.")
+    return row
+
+
+def job_document(row: dict[str, Any], *, exclude_params: bool) -> dict[str, Any]:
+    """The JobResponse (wire-format §7.1) of a stored job."""
+    state: dict[str, Any] = {"status": row["status"]}
+    if row["reason"] is not None:
+        state["reason"] = row["reason"]
+        state["reason_code"] = row["reason_code"]
+    top_status = row["status"]
+    if row["reason_code"] == 1305:
+        top_status = "Cancelled - Ran too long"
+    doc: dict[str, Any] = {
+        "id": row["id"], "backend": row["backend"], "state": state, "status": top_status,
+        "program": {"id": row["program_id"]}, "created": row["created"],
+        "cost": row["cost"] if row["cost"] is not None else MAX_COST,
+        "tags": json.loads(row["tags"]), "user_id": "local-user",
+    }
+    if row["session_id"]:
+        doc["session_id"] = row["session_id"]
+    if row["status"] in TERMINAL:
+        doc["usage"] = {"qpu_charge_time_seconds": int(row["usage_seconds"] or 0),
+                        "status": "complete"}
+    if row["private"]:
+        doc["private"] = True
+    elif not exclude_params:
+        doc["params"] = json.loads(row["params"])
+    return doc
+
+
+def metrics(row: dict[str, Any]) -> dict[str, Any]:
+    """``GET /jobs/{id}/metrics`` (wire-format §7.4, API version 2026-04-15 layout)."""
+    import qiskit
+
+    final = row["status"] in TERMINAL
+    return {
+        "timestamps": {"created": row["created"], "running": row["running"],
+                       "finished": row["finished"]},
+        "usage": {"qpu_charge_time_seconds": int(row["usage_seconds"] or 0),
+                  "status": "complete" if final else "pending"},
+        "circuits_execution_time_ns": int((row["usage_seconds"] or 0) * 1e9),
+        "qiskit_version": qiskit.__version__,
+        "caller": row["caller"] or "unknown",
+    }
+
+
+def list_jobs(state: ServerState, instance: dict[str, Any], query: Any) -> dict[str, Any]:
+    """``GET /jobs`` with the official client's filters and paging."""
+    where, args = ["crn = ?"], [instance["crn"]]
+    for column in ("backend", "session_id"):
+        if query.get(column):
+            where.append(f"{column} = ?")
+            args.append(query[column])
+    if query.get("program"):
+        where.append("program_id = ?")
+        args.append(query["program"])
+    pending = (query.get("pending") or "").lower()
+    if pending in ("true", "false"):
+        where.append("status IN ('Queued', 'Running')" if pending == "true"
+                      else "status NOT IN ('Queued', 'Running')")
+    for tag in query.getlist("tags"):
+        where.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
+        args.append(tag)
+    for key, op in (("created_after", ">"), ("created_before", "<")):
+        if query.get(key):
+            where.append(f"created {op} ?")
+            args.append(_iso_z(query[key]))
+    limit, offset = _int(query, "limit", 200), _int(query, "offset", 0)
+    rows, count = state.store.list_jobs(
+        where, args, ascending=(query.get("sort") or "").upper() == "ASC", limit=limit,
+        offset=offset)
+    exclude = (query.get("exclude_params") or "").lower() == "true"
+    return {"jobs": [job_document(r, exclude_params=exclude) for r in rows], "count": count,
+            "limit": limit, "offset": offset}
+
+
+def _int(query: Any, key: str, default: int) -> int:
+    raw = query.get(key)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise bad_request(f"query parameter {key} must be an integer") from exc
+    if value < 0:
+        raise bad_request(f"query parameter {key} must not be negative")
+    return value
+
+
+def _iso_z(text: str) -> str:
+    """Normalise an ISO-8601 timestamp to the stored ``...Z`` UTC form for comparison."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError as exc:
+        raise bad_request(f"invalid timestamp {text!r}") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def cancel_job(state: ServerState, row: dict[str, Any]) -> None:
+    """Cancel a queued or running job; 409 if it is already final."""
+    ok = state.store.transition(row["id"], ("Queued", "Running"), status="Cancelled",
+                                finished=now_iso(), reason=None, reason_code=None, usage_seconds=0)
+    if not ok:
+        raise ApiError(409, f"Job '{row['id']}' is already in a final state and cannot be "
+                       "cancelled.", CODE_CONFLICT)
+    if row["session_id"]:
+        close_if_drained(state.store, row["session_id"])
+
+
+def delete_job(state: ServerState, row: dict[str, Any]) -> None:
+    """Delete a job; only final jobs may be deleted."""
+    if row["status"] not in TERMINAL:
+        raise bad_request(f"Job '{row['id']}' is not in a final state; cancel it first.")
+    state.store.delete_job(row["id"])

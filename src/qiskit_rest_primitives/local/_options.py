@@ -1,0 +1,73 @@
+"""Allowed keys of ``params`` and ``params.options`` per program (wire-format §6.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import bad_request
+
+_DD = {"enable", "sequence_type", "extra_slack_distribution", "scheduling_method",
+       "skip_reset_qubits"}
+_TWIRLING = {"enable_gates", "enable_measure", "num_randomizations", "shots_per_randomization",
+             "strategy"}
+_SIMULATOR = {"noise_model", "seed_simulator", "coupling_map", "basis_gates"}
+_RESILIENCE = {"measure_mitigation", "measure_noise_learning", "zne_mitigation", "zne",
+               "pec_mitigation", "pec", "layer_noise_learning", "layer_noise_model"}
+
+# None means "free-form"; a set lists the allowed keys of that sub-dict.
+_SAMPLER_OPTIONS: dict[str, set[str] | None] = {
+    "default_shots": set(), "dynamical_decoupling": _DD,
+    "execution": {"init_qubits", "rep_delay", "meas_type"}, "twirling": _TWIRLING,
+    "simulator": _SIMULATOR, "experimental": None,
+}
+_ESTIMATOR_OPTIONS: dict[str, set[str] | None] = {
+    "seed_estimator": set(), "default_precision": set(), "default_shots": set(),
+    "dynamical_decoupling": _DD, "resilience": _RESILIENCE,
+    "execution": {"init_qubits", "rep_delay"}, "twirling": _TWIRLING,
+    "simulator": _SIMULATOR, "experimental": None,
+}
+_PARAMS = {
+    "sampler": {"pubs", "options", "shots", "support_qiskit", "version"},
+    "estimator": {"pubs", "options", "resilience_level", "precision", "support_qiskit", "version"},
+}
+
+
+def check_params(program: str, params: Any) -> None:
+    """Raise a 400 ``ApiError`` naming the first unknown or malformed key."""
+    if not isinstance(params, dict):
+        raise bad_request("'params' must be an object")
+    unknown = sorted(set(params) - _PARAMS[program])
+    if unknown:
+        raise bad_request(f"unknown {program} params key(s) {unknown}")
+    if params.get("version", 2) != 2:
+        raise bad_request(f"params.version must be 2, got {params.get('version')!r}")
+    pubs = params.get("pubs")
+    if not isinstance(pubs, list) or not pubs:
+        raise bad_request("params.pubs must be a non-empty list of pubs")
+    level = params.get("resilience_level")
+    if level is not None and level not in (0, 1, 2):
+        raise bad_request(f"resilience_level must be 0, 1 or 2, got {level!r}")
+    _check_options(program, params.get("options") or {})
+
+
+def _check_options(program: str, options: Any) -> None:
+    if not isinstance(options, dict):
+        raise bad_request("params.options must be an object")
+    allowed = _SAMPLER_OPTIONS if program == "sampler" else _ESTIMATOR_OPTIONS
+    for key, value in options.items():
+        if key not in allowed:
+            raise bad_request(f"unknown {program} option '{key}'")
+        sub = allowed[key]
+        if sub and value is not None:
+            if not isinstance(value, dict):
+                raise bad_request(f"option '{key}' must be an object")
+            extra = sorted(set(value) - sub)
+            if extra:
+                raise bad_request(f"unknown {program} option(s) {[f'{key}.{e}' for e in extra]}")
+    resilience = options.get("resilience") or {}
+    if resilience.get("pec_mitigation") and resilience.get("zne_mitigation"):
+        raise bad_request("options.resilience: pec_mitigation and zne_mitigation are exclusive")
+    for name in ("default_shots", "seed_estimator"):
+        value = options.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise bad_request(f"option '{name}' must be an integer, got {value!r}")

@@ -1,0 +1,210 @@
+"""Turn a ``POST /jobs`` params object into validated qiskit SamplerPub / EstimatorPub lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from qiskit.circuit import QuantumCircuit, Qubit
+from qiskit.primitives.containers.bindings_array import BindingsArray
+from qiskit.primitives.containers.estimator_pub import EstimatorPub
+from qiskit.primitives.containers.observables_array import ObservablesArray
+from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+from ._backends import BackendInfo
+from ._decode import DecodeError, decode_circuit, decode_ndarray, is_envelope
+from ._errors import bad_request
+from ._options import check_params
+
+DEFAULT_SHOTS = 4096
+DEFAULT_PRECISION = 0.015625
+
+
+@dataclass
+class PreparedJob:
+    """Everything the runner needs, decoded and validated."""
+
+    program: str
+    pubs: list[SamplerPub] | list[EstimatorPub]
+    options: dict[str, Any] = field(default_factory=dict)
+    support_qiskit: bool = True
+
+
+def prepare(program: str, params: Any, backend: BackendInfo) -> PreparedJob:
+    """Validate ``params`` for ``program`` and build qiskit pubs; 400 ``ApiError`` on problems."""
+    check_params(program, params)
+    options: dict[str, Any] = params.get("options") or {}
+    raw_pubs = params["pubs"]
+    pubs: list[Any] = []
+    for index, raw in enumerate(raw_pubs):
+        try:
+            if program == "sampler":
+                pubs.append(_sampler_pub(raw, params, options, backend))
+            else:
+                pubs.append(_estimator_pub(raw, params, options, backend))
+        except (DecodeError, ValueError, TypeError) as exc:
+            raise bad_request(f"pub {index}: {exc}") from exc
+    return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)))
+
+
+def _sampler_pub(
+    raw: Any, params: dict[str, Any], options: dict[str, Any], backend: BackendInfo
+) -> SamplerPub:
+    form = "[circuit, parameter_values?, shots?]"
+    items = [raw] if isinstance(raw, str) else _as_list(raw, 3, form)
+    circuit, _ = _circuit(items[0], backend)
+    if circuit.num_clbits == 0:
+        raise ValueError("the circuit has no classical bits, so there is nothing to sample")
+    values = _bindings(items[1] if len(items) > 1 else None, circuit)
+    shots = items[2] if len(items) > 2 else None
+    if shots is None:
+        shots = params.get("shots") or options.get("default_shots") or DEFAULT_SHOTS
+    if isinstance(shots, bool) or not isinstance(shots, int) or shots <= 0:
+        raise ValueError(f"shots must be a positive integer, got {shots!r}")
+    if shots > backend.max_shots:
+        raise ValueError(f"shots={shots} exceeds the backend maximum of {backend.max_shots}")
+    return SamplerPub(circuit, values, shots, validate=True)
+
+
+def _estimator_pub(
+    raw: Any, params: dict[str, Any], options: dict[str, Any], backend: BackendInfo
+) -> EstimatorPub:
+    items = _as_list(raw, 4, "[circuit, observables, parameter_values?, precision?]")
+    if len(items) < 2:
+        raise ValueError("an estimator pub needs at least [circuit, observables]")
+    circuit, parsed_width = _circuit(items[0], backend)
+    observables = _observables(items[1], circuit.num_qubits, parsed_width)
+    values = _bindings(items[2] if len(items) > 2 else None, circuit)
+    precision = items[3] if len(items) > 3 else None
+    if precision is None:
+        precision = params.get("precision") or options.get("default_precision") or DEFAULT_PRECISION
+    if isinstance(precision, bool) or not isinstance(precision, (int, float)) or precision <= 0:
+        raise ValueError(f"precision must be a positive number, got {precision!r}")
+    return EstimatorPub(circuit, observables, values, float(precision), validate=True)
+
+
+def _as_list(raw: Any, max_len: int, form: str) -> list[Any]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= max_len:
+        raise ValueError(f"a pub must be a list {form}")
+    return raw
+
+
+def _circuit(raw: Any, backend: BackendInfo) -> tuple[QuantumCircuit, int]:
+    """Decode, pad to device width, and check the circuit is ISA for ``backend``."""
+    circuit, _ = decode_circuit(raw)
+    parsed_width = circuit.num_qubits
+    if parsed_width > backend.num_qubits:
+        raise ValueError(
+            f"the circuit uses {parsed_width} qubits but {backend.name} has {backend.num_qubits}"
+        )
+    if parsed_width < backend.num_qubits:
+        circuit = _pad(circuit, backend.num_qubits)
+    check_isa(circuit, backend)
+    return circuit, parsed_width
+
+
+def _pad(circuit: QuantumCircuit, width: int) -> QuantumCircuit:
+    """Add idle qubits so a circuit on physical qubits spans the whole device.
+
+    Built as a fresh circuit (not ``add_register``) so no layout warning is raised.
+    """
+    extra = [Qubit() for _ in range(width - circuit.num_qubits)]
+    padded = QuantumCircuit(list(circuit.qubits), extra, list(circuit.clbits),
+                            name=circuit.name, metadata=dict(circuit.metadata or {}))
+    for creg in circuit.cregs:
+        padded.add_register(creg)
+    padded.compose(circuit, qubits=range(circuit.num_qubits), inplace=True)
+    return padded
+
+
+def check_isa(circuit: QuantumCircuit, backend: BackendInfo) -> None:
+    """Refuse gates or qubit tuples the backend target lacks (wire-format §12b: ISA only)."""
+    _check_block(circuit, [circuit.find_bit(q).index for q in circuit.qubits], backend)
+
+
+def _check_block(block: QuantumCircuit, physical: list[int], backend: BackendInfo) -> None:
+    """Check one (possibly nested control-flow) block; ``physical[i]`` = device qubit of i."""
+    for instruction in block.data:
+        operation = instruction.operation
+        name = operation.name
+        if not backend.instruction_allowed(name):
+            raise ValueError(
+                f"instruction '{name}' is not in the instruction set of {backend.name} "
+                f"({', '.join(sorted(backend.basis_gates))}); transpile the circuit first"
+            )
+        qubits = [physical[block.find_bit(q).index] for q in instruction.qubits]
+        if len(qubits) > 1 and not backend.qubits_allowed(name, tuple(qubits)):
+            raise ValueError(
+                f"'{name}' on qubits {qubits} is not supported by {backend.name}'s "
+                "coupling map; transpile the circuit first"
+            )
+        for inner in getattr(operation, "blocks", ()):
+            _check_block(inner, qubits, backend)
+
+
+def _bindings(raw: Any, circuit: QuantumCircuit) -> BindingsArray:
+    """Parameter values (null, list, dict by name, ndarray envelope) → BindingsArray."""
+    params = list(circuit.parameters)
+    if raw is None:
+        if params:
+            raise ValueError(f"the circuit has {len(params)} parameters but no values were given")
+        return BindingsArray()
+    if isinstance(raw, Mapping) and not is_envelope(raw, "ndarray"):
+        names = {p.name for p in params}
+        unknown = sorted(set(raw) - names)
+        if unknown:
+            raise ValueError(f"parameter values name unknown parameters {unknown}")
+        missing = sorted(names - set(raw))
+        if missing:
+            raise ValueError(f"no values were given for parameters {missing}")
+        if not raw:
+            return BindingsArray()
+        try:
+            arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in raw.values()))
+        except ValueError as exc:
+            raise ValueError(f"parameter value shapes do not broadcast: {exc}") from exc
+        return BindingsArray({(k,): a[..., None] for k, a in zip(raw, arrays, strict=True)})
+    array = decode_ndarray(raw) if is_envelope(raw, "ndarray") else np.asarray(raw, dtype=float)
+    if not params:
+        if array.size:
+            raise ValueError("parameter values were given but the circuit has no parameters")
+        return BindingsArray()
+    array = np.asarray(array, dtype=float)
+    if array.ndim == 0 or array.shape[-1] != len(params):
+        raise ValueError(
+            f"parameter values have shape {list(array.shape)} but the last axis must have one "
+            f"entry per circuit parameter ({len(params)}: {[p.name for p in params][:10]})"
+        )
+    return BindingsArray({tuple(params): array})
+
+
+def _observables(raw: Any, width: int, parsed_width: int) -> ObservablesArray:
+    """Nested lists of ``{pauli: coeff}`` dicts (or labels) → ObservablesArray of ``width``."""
+
+    def leaf(obs: Any) -> dict[str, float]:
+        if isinstance(obs, str):
+            obs = {obs: 1.0}
+        if not isinstance(obs, Mapping) or not obs:
+            raise ValueError(f"an observable must be a {{pauli: coeff}} dict, got {obs!r}")
+        out: dict[str, float] = {}
+        for label, coeff in obs.items():
+            if not isinstance(label, str) or set(label) - set("IXYZ"):
+                raise ValueError(f"observable label {label!r} is not a Pauli string")
+            if len(label) == parsed_width and parsed_width != width:
+                label = "I" * (width - parsed_width) + label
+            if len(label) != width:
+                shown = label if len(label) <= 24 else label[:24] + "..."
+                raise ValueError(
+                    f"observable '{shown}' has {len(label)} qubits but the circuit has {width}"
+                )
+            if isinstance(coeff, bool) or not isinstance(coeff, (int, float)):
+                raise ValueError(f"observable coefficient {coeff!r} is not a real number")
+            out[label] = out.get(label, 0.0) + float(coeff)
+        return out
+
+    def walk(node: Any) -> Any:
+        return [walk(n) for n in node] if isinstance(node, list) else leaf(node)
+
+    return ObservablesArray.coerce(walk(raw))

@@ -1,0 +1,179 @@
+"""Aer execution of prepared pubs on only the qubits a circuit touches."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+from qiskit.circuit import QuantumCircuit, Qubit
+from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.primitives import DataBin, PrimitiveResult, PubResult, SamplerPubResult
+from qiskit.primitives.containers.estimator_pub import EstimatorPub
+from qiskit.primitives.containers.observables_array import ObservablesArray
+from qiskit.primitives.containers.sampler_pub import SamplerPub
+from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+from qiskit_aer.primitives import SamplerV2 as AerSampler
+
+from ._backends import BackendInfo
+from ._noise import noise_model
+from ._pubs import PreparedJob
+from ._results import encode_plain, encode_result, execution_spans
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """Encoded result text and the wall time the simulation took."""
+
+    text: str
+    seconds: float
+
+
+def reduce_circuit(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[int]]:
+    """Drop barriers, delays and idle qubits; return the circuit and the kept qubit indices.
+
+    Classical registers keep their names and order, so DataBin fields match the input.
+    """
+    dag = circuit_to_dag(circuit)
+    for node in list(dag.op_nodes()):
+        if node.op.name in ("barrier", "delay"):
+            dag.remove_op_node(node)
+    idle = [wire for wire in dag.idle_wires() if isinstance(wire, Qubit)]
+    dag.remove_qubits(*idle)
+    reduced = dag_to_circuit(dag)
+    idle_set = set(idle)
+    kept = [i for i, q in enumerate(circuit.qubits) if q not in idle_set]
+    reduced.metadata = {}
+    return reduced, kept
+
+
+def reduce_observables(
+    observables: ObservablesArray, kept: list[int], width: int
+) -> tuple[Any, np.ndarray[Any, Any]]:
+    """Restrict full-width Paulis to ``kept`` qubits; idle qubits are |0>: I,Z→1 and X,Y→0.
+
+    Observables that vanish entirely become the identity (Aer refuses empty observables);
+    the returned mask marks them so the caller subtracts that 1 again (shot noise is kept).
+    """
+    kept_set = set(kept)
+    vanished: list[bool] = []
+
+    def leaf(terms: dict[str, float]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for label, coeff in terms.items():
+            chars = label[::-1]  # chars[q] acts on qubit q (little-endian labels)
+            if any(chars[q] in "XY" for q in range(width) if q not in kept_set):
+                continue
+            short = "".join(chars[q] for q in kept)[::-1]
+            out[short] = out.get(short, 0.0) + coeff
+        out = {k: v for k, v in out.items() if v != 0}
+        vanished.append(not out)
+        return out or {"I" * len(kept): 1.0}
+
+    def walk(node: Any) -> Any:
+        return [walk(n) for n in node] if isinstance(node, list) else leaf(node)
+
+    tree = walk(observables.tolist())
+    return tree, np.array(vanished, dtype=float).reshape(observables.shape)
+
+
+def run_job(job: PreparedJob, backend: BackendInfo, *, noise: bool, seed: int | None) -> RunOutput:
+    """Simulate every pub of ``job`` and return the encoded result."""
+    start = datetime.now(timezone.utc)
+    if job.program == "sampler":
+        result = _run_sampler(job, backend, noise=noise, seed=seed)
+    else:
+        result = _run_estimator(job, backend, noise=noise, seed=seed)
+    stop = datetime.now(timezone.utc)
+    if job.program == "sampler":
+        shapes = [(tuple(p.shape), int(p.shots or 0)) for p in job.pubs]
+        result.metadata["execution"] = {"execution_spans": execution_spans(start, stop, shapes)}
+    result.metadata["version"] = 2
+    text = encode_result(result) if job.support_qiskit else encode_plain(result)
+    return RunOutput(text, (stop - start).total_seconds())
+
+
+def _seed(job: PreparedJob, key: str, fallback: int | None) -> int | None:
+    section = (job.options.get("simulator") or {}) if key == "seed_simulator" else job.options
+    value = section.get(key)
+    return int(value) if isinstance(value, int) else fallback
+
+
+def _backend_options(backend: BackendInfo, kept: list[int], noise: bool) -> dict[str, Any]:
+    return {"noise_model": noise_model(backend, kept)} if noise else {}
+
+
+def _run_sampler(
+    job: PreparedJob, backend: BackendInfo, *, noise: bool, seed: int | None
+) -> PrimitiveResult[SamplerPubResult]:
+    seed = _seed(job, "seed_simulator", seed)
+    results: list[SamplerPubResult] = []
+    for pub in job.pubs:
+        assert isinstance(pub, SamplerPub)
+        reduced, kept = reduce_circuit(pub.circuit)
+        sampler = AerSampler(seed=seed, options={"backend_options": _backend_options(
+            backend, kept, noise)})
+        small = SamplerPub(reduced, pub.parameter_values, pub.shots, validate=False)
+        data = sampler.run([small]).result()[0].data
+        meta = {"circuit_metadata": dict(pub.circuit.metadata or {})}
+        results.append(SamplerPubResult(data, metadata=meta))
+    return PrimitiveResult(results, metadata={})
+
+
+def _run_estimator(
+    job: PreparedJob, backend: BackendInfo, *, noise: bool, seed: int | None
+) -> PrimitiveResult[PubResult]:
+    seed = _seed(job, "seed_estimator", seed)
+    results: list[PubResult] = []
+    for pub in job.pubs:
+        assert isinstance(pub, EstimatorPub)
+        reduced, kept = reduce_circuit(pub.circuit)
+        observables, vanished = reduce_observables(pub.observables, kept, pub.circuit.num_qubits)
+        estimator = AerEstimator(options={
+            "backend_options": _backend_options(backend, kept, noise),
+            "run_options": {"seed_simulator": seed}})
+        small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
+                             pub.parameter_values, pub.precision, validate=False)
+        data = estimator.run([small]).result()[0].data
+        evs = np.asarray(np.asarray(data.evs, dtype=float) - np.broadcast_to(vanished, pub.shape))
+        stds = np.asarray(data.stds, dtype=float)
+        meta = {
+            "shots": math.ceil(1.0 / pub.precision**2),
+            "target_precision": pub.precision,
+            "circuit_metadata": dict(pub.circuit.metadata or {}),
+            "resilience": {},
+            "num_randomizations": 0,
+        }
+        bin_ = DataBin(evs=evs, stds=stds, ensemble_standard_error=stds.copy(), shape=evs.shape)
+        results.append(PubResult(bin_, metadata=meta))
+    return PrimitiveResult(results, metadata=_estimator_metadata(job.options))
+
+
+def _estimator_metadata(options: dict[str, Any]) -> dict[str, Any]:
+    """Top-level estimator metadata (wire-format §8.4) echoing the effective options."""
+    dd = options.get("dynamical_decoupling") or {}
+    tw = options.get("twirling") or {}
+    res = options.get("resilience") or {}
+    return {
+        "dynamical_decoupling": {
+            "enable": bool(dd.get("enable", False)),
+            "sequence_type": dd.get("sequence_type", "XX"),
+            "extra_slack_distribution": dd.get("extra_slack_distribution", "middle"),
+            "scheduling_method": dd.get("scheduling_method", "alap"),
+        },
+        "twirling": {
+            "enable_gates": bool(tw.get("enable_gates", False)),
+            "enable_measure": bool(tw.get("enable_measure", False)),
+            "num_randomizations": tw.get("num_randomizations", "auto"),
+            "shots_per_randomization": tw.get("shots_per_randomization", "auto"),
+            "strategy": tw.get("strategy", "active-accum"),
+            "interleave_randomizations": True,
+        },
+        "resilience": {
+            "measure_mitigation": bool(res.get("measure_mitigation", False)),
+            "zne_mitigation": bool(res.get("zne_mitigation", False)),
+            "pec_mitigation": bool(res.get("pec_mitigation", False)),
+        },
+    }

@@ -1,0 +1,202 @@
+"""SQLite persistence for instances, jobs (params, results), sessions and server metadata."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS instances (
+    crn TEXT PRIMARY KEY, name TEXT NOT NULL, api_key TEXT UNIQUE NOT NULL,
+    account TEXT NOT NULL, backends TEXT NOT NULL, instance_limit_seconds INTEGER,
+    usage_allocation_seconds INTEGER, is_default INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, crn TEXT NOT NULL,
+    program_id TEXT NOT NULL, backend TEXT NOT NULL, session_id TEXT, status TEXT NOT NULL,
+    reason TEXT, reason_code INTEGER, created TEXT NOT NULL, running TEXT, finished TEXT,
+    params TEXT NOT NULL, tags TEXT NOT NULL, cost INTEGER, private INTEGER NOT NULL DEFAULT 0,
+    log_level TEXT, caller TEXT, result TEXT, logs TEXT, usage_seconds REAL);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY, crn TEXT NOT NULL, backend TEXT NOT NULL, mode TEXT NOT NULL,
+    state TEXT NOT NULL, accepting_jobs INTEGER NOT NULL, max_ttl INTEGER NOT NULL,
+    created TEXT NOT NULL, activated TEXT, closed TEXT, last_job_started TEXT,
+    last_job_completed TEXT);
+"""
+
+TERMINAL = ("Completed", "Failed", "Cancelled")
+
+
+def now_iso() -> str:
+    """UTC timestamp as the service writes it: ``2026-05-04T12:00:00.123456Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    """Thread-safe SQLite store; ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+            self._conn.commit()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+                self._conn.commit()
+            except BaseException:
+                self._conn.rollback()
+                raise
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
+
+    # -- meta ---------------------------------------------------------------------------------
+    def meta(self, key: str, default: str) -> str:
+        """Read a metadata value, storing ``default`` first if absent."""
+        with self._tx() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, default))
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return str(row["value"])
+
+    # -- instances ----------------------------------------------------------------------------
+    def add_instance(self, row: dict[str, Any]) -> None:
+        """Insert an instance row (``backends`` as a list)."""
+        values = {**row, "backends": json.dumps(row["backends"]), "created": now_iso()}
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO instances (crn, name, api_key, account, backends,"
+                " instance_limit_seconds, usage_allocation_seconds, is_default, created)"
+                " VALUES (:crn, :name, :api_key, :account, :backends, :instance_limit_seconds,"
+                " :usage_allocation_seconds, :is_default, :created)",
+                values,
+            )
+
+    def instance(
+        self, *, crn: str | None = None, api_key: str | None = None
+    ) -> dict[str, Any] | None:
+        """One instance by CRN or API key."""
+        column, value = ("crn", crn) if crn is not None else ("api_key", api_key)
+        with self._tx() as db:
+            row = db.execute(f"SELECT * FROM instances WHERE {column} = ?", (value,)).fetchone()
+        return _instance(row) if row else None
+
+    def default_instance(self) -> dict[str, Any] | None:
+        """The pre-provisioned instance, if created already."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM instances WHERE is_default = 1").fetchone()
+        return _instance(row) if row else None
+
+    def usage_seconds(self, crn: str) -> float:
+        """Quantum seconds consumed by an instance's jobs."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT COALESCE(SUM(usage_seconds), 0) AS s FROM jobs WHERE crn = ?", (crn,)
+            ).fetchone()
+        return float(row["s"])
+
+    # -- jobs ---------------------------------------------------------------------------------
+    def add_job(self, row: dict[str, Any]) -> None:
+        """Insert a new job (status Queued)."""
+        with self._tx() as db:
+            columns = ", ".join(row)
+            marks = ", ".join(f":{k}" for k in row)
+            db.execute(f"INSERT INTO jobs ({columns}) VALUES ({marks})", row)
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """One job row as a dict, or None."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return dict(row) if row else None
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        """Set columns of a job."""
+        assignments = ", ".join(f"{k} = :{k}" for k in fields)
+        with self._tx() as db:
+            db.execute(f"UPDATE jobs SET {assignments} WHERE id = :_id", {**fields, "_id": job_id})
+
+    def transition(self, job_id: str, from_states: tuple[str, ...], **fields: Any) -> bool:
+        """Atomically update a job only if its status is one of ``from_states``."""
+        assignments = ", ".join(f"{k} = :{k}" for k in fields)
+        marks = ", ".join(f":_s{i}" for i in range(len(from_states)))
+        params = {**fields, "_id": job_id, **{f"_s{i}": s for i, s in enumerate(from_states)}}
+        with self._tx() as db:
+            cur = db.execute(
+                f"UPDATE jobs SET {assignments} WHERE id = :_id AND status IN ({marks})", params
+            )
+            return cur.rowcount == 1
+
+    def delete_job(self, job_id: str) -> None:
+        """Remove a job."""
+        with self._tx() as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def list_jobs(self, where: list[str], args: list[Any], *, ascending: bool, limit: int,
+                  offset: int) -> tuple[list[dict[str, Any]], int]:
+        """Filtered page of jobs plus the total count matching the filters."""
+        clause = " AND ".join(where) if where else "1 = 1"
+        order = "ASC" if ascending else "DESC"
+        with self._tx() as db:
+            count = db.execute(f"SELECT COUNT(*) FROM jobs WHERE {clause}", args).fetchone()[0]
+            rows = db.execute(
+                f"SELECT * FROM jobs WHERE {clause} ORDER BY seq {order} LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
+        return [dict(r) for r in rows], int(count)
+
+    def pending_job_ids(self, session_id: str | None = None) -> list[str]:
+        """Non-terminal job ids in submission order (optionally of one session)."""
+        sql = "SELECT id FROM jobs WHERE status IN ('Queued', 'Running')"
+        args: list[Any] = []
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args.append(session_id)
+        with self._tx() as db:
+            return [r["id"] for r in db.execute(sql + " ORDER BY seq", args).fetchall()]
+
+    # -- sessions -----------------------------------------------------------------------------
+    def add_session(self, row: dict[str, Any]) -> None:
+        """Insert a session."""
+        with self._tx() as db:
+            columns = ", ".join(row)
+            marks = ", ".join(f":{k}" for k in row)
+            db.execute(f"INSERT INTO sessions ({columns}) VALUES ({marks})", row)
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        """One session row, or None."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return dict(row) if row else None
+
+    def update_session(self, session_id: str, **fields: Any) -> None:
+        """Set columns of a session."""
+        assignments = ", ".join(f"{k} = :{k}" for k in fields)
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE sessions SET {assignments} WHERE id = :_id", {**fields, "_id": session_id}
+            )
+
+    def reset(self) -> None:
+        """Forget jobs, sessions and every instance except the default one."""
+        with self._tx() as db:
+            db.execute("DELETE FROM jobs")
+            db.execute("DELETE FROM sessions")
+            db.execute("DELETE FROM instances WHERE is_default = 0")
+
+
+def _instance(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["backends"] = json.loads(out["backends"])
+    return out

@@ -1,0 +1,148 @@
+"""The job worker: one daemon thread running queued jobs in submission order."""
+
+from __future__ import annotations
+
+import json
+import math
+import queue
+import threading
+from typing import Any
+
+from qiskit.exceptions import QiskitError
+
+from ._backends import load_backend
+from ._errors import ApiError
+from ._pubs import PreparedJob, prepare
+from ._runner import run_job
+from ._store import Store, now_iso
+
+REASON_TOO_LONG = 1305
+REASON_VALIDATION = 1002
+REASON_SIMULATION = 1003
+REASON_INTERNAL = 9999
+
+
+class Worker:
+    """Runs jobs one at a time (so jobs of a session run in order) and records their outcome."""
+
+    def __init__(self, store: Store, *, noise: bool, seed: int | None) -> None:
+        self._store = store
+        self._noise = noise
+        self._seed = seed
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._prepared: dict[str, PreparedJob] = {}
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self.errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._loop, name="local-runtime-worker", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread and re-queue jobs left unfinished by a previous server run."""
+        for job_id in self._store.pending_job_ids():
+            self._store.update_job(job_id, status="Queued")
+            self._queue.put(job_id)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current job; waits for the thread."""
+        self._stop.set()
+        self._running.set()
+        self._thread.join(timeout=30)
+
+    def submit(self, job_id: str, prepared: PreparedJob) -> None:
+        """Queue a stored job; ``prepared`` saves decoding the params a second time."""
+        self._prepared[job_id] = prepared
+        self._queue.put(job_id)
+
+    def pause(self) -> None:
+        """Hold queued jobs (tests use this to observe Queued jobs, cancel them, etc.)."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Let queued jobs run again."""
+        self._running.set()
+
+    def forget(self) -> None:
+        """Drop cached prepared pubs (after a store reset)."""
+        self._prepared.clear()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                job_id = self._queue.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            self._running.wait()
+            if self._stop.is_set():
+                return
+            try:
+                self._execute(job_id)
+            except Exception as exc:  # a bug in the server: keep it for check_errors()
+                self.errors.append(exc)
+                self._finish(job_id, "Failed", reason=f"Internal error: {exc}",
+                             reason_code=REASON_INTERNAL)
+
+    def _execute(self, job_id: str) -> None:
+        prepared = self._prepared.pop(job_id, None)
+        row = self._store.job(job_id)
+        if row is None or not self._store.transition(
+            job_id, ("Queued",), status="Running", running=now_iso()
+        ):
+            return
+        self._touch_session(row.get("session_id"), last_job_started=now_iso())
+        backend = load_backend(row["backend"])
+        try:
+            if prepared is None:
+                prepared = prepare(row["program_id"], json.loads(row["params"]), backend)
+        except ApiError as exc:
+            self._finish(job_id, "Failed", reason=exc.message, reason_code=REASON_VALIDATION)
+            return
+        try:
+            output = run_job(prepared, backend, noise=self._noise, seed=self._seed)
+        except QiskitError as exc:  # the simulator refused the job (size, memory...): job fails
+            self._finish(job_id, "Failed", reason=f"Simulation failed: {exc}",
+                         reason_code=REASON_SIMULATION)
+            return
+        usage = max(1, math.ceil(output.seconds))
+        cost = row.get("cost")
+        if cost is not None and output.seconds > cost:
+            self._finish(job_id, "Cancelled", reason="Ran too long",
+                         reason_code=REASON_TOO_LONG, usage=usage,
+                         result="Job ran longer than its maximum execution time (cost).")
+            return
+        self._finish(job_id, "Completed", result=output.text, usage=usage)
+
+    def _finish(self, job_id: str, status: str, *, reason: str | None = None,
+                reason_code: int | None = None, result: str | None = None,
+                usage: float = 0) -> None:
+        fields: dict[str, Any] = {"status": status, "finished": now_iso(), "reason": reason,
+                                  "reason_code": reason_code, "usage_seconds": usage,
+                                  "logs": f"{now_iso()} job {job_id} finished: {status}\n"}
+        if result is not None:
+            fields["result"] = result
+        elif reason is not None:
+            fields["result"] = f"Error code {reason_code}; {reason}"
+        if self._store.transition(job_id, ("Running", "Queued"), **fields):
+            row = self._store.job(job_id)
+            if row is not None:
+                self._touch_session(row.get("session_id"), last_job_completed=now_iso())
+
+    def _touch_session(self, session_id: str | None, **fields: Any) -> None:
+        if not session_id:
+            return
+        session = self._store.session(session_id)
+        if session is None:
+            return
+        if "last_job_started" in fields and session["state"] == "open":
+            fields.update(state="active", activated=now_iso())
+        self._store.update_session(session_id, **fields)
+        close_if_drained(self._store, session_id)
+
+
+def close_if_drained(store: Store, session_id: str) -> None:
+    """A session not accepting jobs closes as soon as no job of it is pending (wire-format §9)."""
+    session = store.session(session_id)
+    if (session and not session["accepting_jobs"] and session["state"] != "closed"
+            and not store.pending_job_ids(session_id)):
+        store.update_session(session_id, state="closed", closed=now_iso())

@@ -1,0 +1,54 @@
+"""Backend list, configuration, properties (with updated_before), status, usage, versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Api
+
+
+def test_backend_list(api: Api) -> None:
+    devices = api.get("/backends").json()["devices"]
+    by_name = {d["name"]: d for d in devices}
+    assert set(by_name) == {"ibm_brisbane", "ibmq_manila"}
+    assert by_name["ibm_brisbane"]["qubits"] == 127
+    assert by_name["ibmq_manila"]["status"]["name"] == "online"
+    assert api.get("/backends?include_mocks=True").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["ibm_brisbane", "ibmq_manila"])
+def test_backend_documents(api: Api, name: str) -> None:
+    conf = api.get(f"/backends/{name}/configuration").json()
+    assert conf["backend_name"] == name and "online_date" in conf
+    props = api.get(f"/backends/{name}/properties").json()
+    assert props["backend_name"] == name and props["qubits"]
+    status = api.get(f"/backends/{name}/status").json()
+    assert status["state"] is True and status["status"] == "active"
+
+
+def test_properties_updated_before(api: Api) -> None:
+    path = "/backends/ibmq_manila/properties"
+    assert api.get(path, params={"updated_before": "2030-01-01T00:00:00Z"}).status_code == 200
+    assert api.get(path, params={"updated_before": "2001-01-01T00:00:00+00:00"}).status_code == 404
+    assert api.get(path, params={"updated_before": "yesterday"}).status_code == 400
+
+
+def test_unknown_backend_is_404(api: Api) -> None:
+    response = api.get("/backends/ibm_nowhere/configuration")
+    assert response.status_code == 404
+    assert "ibm_nowhere" in response.json()["errors"][0]["message"]
+    assert api.get("/backends/ibmq_manila/bogus").status_code == 404
+
+
+def test_usage_versions_instance(api: Api) -> None:
+    usage = api.get("/instances/usage").json()
+    assert usage["instance_id"] == api.crn and usage["usage_consumed_seconds"] == 0
+    assert usage["usage_limit_reached"] is False
+    assert "2026-04-15" in api.get("/versions").json()["versions"]
+    assert api.get("/instance").json()["crn"] == api.crn
+
+
+def test_unknown_endpoint_has_errors_body(api: Api) -> None:
+    response = api.get("/no/such/thing")
+    assert response.status_code == 404
+    assert "errors" in response.json()

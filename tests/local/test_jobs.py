@@ -1,0 +1,135 @@
+"""Job endpoints: retrieval, list filters and paging, cancel, delete, metrics, logs, tags."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import BELL_MANILA, Api, sampler_body
+
+BODY = sampler_body([BELL_MANILA, None, 10])
+
+
+def test_job_document_fields(api: Api) -> None:
+    job_id = api.submit({**BODY, "tags": ["a"], "log_level": "WARNING"})
+    assert re.fullmatch(r"[a-z0-9]{20}", job_id)
+    api.wait(job_id)
+    doc = api.get(f"/jobs/{job_id}").json()
+    assert doc["state"] == {"status": "Completed"} and doc["status"] == "Completed"
+    assert doc["program"] == {"id": "sampler"} and doc["backend"] == "ibmq_manila"
+    assert doc["created"].endswith("Z") and doc["tags"] == ["a"]
+    assert doc["usage"]["status"] == "complete"
+    assert doc["params"]["pubs"][0][2] == 10
+    assert "params" not in api.get(f"/jobs/{job_id}?exclude_params=true").json()
+
+
+def test_results_204_while_queued_and_cancel(api: Api) -> None:
+    api.server.pause_jobs()
+    job_id = api.submit(BODY)
+    assert api.get(f"/jobs/{job_id}").json()["status"] == "Queued"
+    assert api.get(f"/jobs/{job_id}/results").status_code == 204
+    assert api.get(f"/jobs/{job_id}/logs").status_code == 404
+    assert api.get(f"/jobs/{job_id}/metrics").json()["usage"]["status"] == "pending"
+    assert api.request("DELETE", f"/jobs/{job_id}").status_code == 400
+    assert api.post(f"/jobs/{job_id}/cancel").status_code == 204
+    assert api.post(f"/jobs/{job_id}/cancel").status_code == 409
+    api.server.resume_jobs()
+    assert api.get(f"/jobs/{job_id}").json()["status"] == "Cancelled"
+    assert api.request("DELETE", f"/jobs/{job_id}").status_code == 204
+    assert api.get(f"/jobs/{job_id}").status_code == 404
+
+
+def test_list_filters_and_paging(api: Api) -> None:
+    first = api.submit({**BODY, "tags": ["x", "y"]})
+    second = api.submit(BODY)
+    api.wait(first)
+    api.wait(second)
+    listing = api.get("/jobs?exclude_params=true&limit=1").json()
+    assert listing["count"] == 2 and listing["limit"] == 1
+    assert [j["id"] for j in listing["jobs"]] == [second]  # newest first
+    assert "params" not in listing["jobs"][0]
+    page = api.get("/jobs?limit=1&offset=1").json()
+    assert [j["id"] for j in page["jobs"]] == [first]
+    ascending = api.get("/jobs?sort=ASC").json()["jobs"]
+    assert [j["id"] for j in ascending] == [first, second]
+    tagged = api.get("/jobs", params=[("tags", "x"), ("tags", "y")]).json()
+    assert [j["id"] for j in tagged["jobs"]] == [first]
+    assert api.get("/jobs?pending=true").json()["count"] == 0
+    assert api.get("/jobs?program=estimator").json()["count"] == 0
+    assert api.get("/jobs?backend=ibmq_manila").json()["count"] == 2
+    created = api.get(f"/jobs/{second}").json()["created"]
+    after = api.get("/jobs", params={"created_after": created.replace("Z", "+00:00")}).json()
+    assert after["count"] == 0
+
+
+def test_metrics_logs_and_tags(api: Api) -> None:
+    job_id = api.submit(BODY)
+    api.wait(job_id)
+    metrics = api.get(f"/jobs/{job_id}/metrics").json()
+    assert set(metrics["timestamps"]) == {"created", "running", "finished"}
+    assert metrics["usage"]["status"] == "complete"
+    assert "finished" in api.get(f"/jobs/{job_id}/logs").text
+    assert api.request("PUT", f"/jobs/{job_id}/tags", json={"tags": ["t1"]}).status_code == 204
+    assert api.get(f"/jobs/{job_id}").json()["tags"] == ["t1"]
+    assert api.get("/tags?type=job&search=t").json()["tags"] == ["t1"]
+    too_many = api.request("PUT", f"/jobs/{job_id}/tags", json={"tags": list("abcdefghi")})
+    assert too_many.status_code == 400
+
+
+def test_cost_zero_cancels_with_1305(api: Api) -> None:
+    job_id = api.submit({**BODY, "cost": 0})
+    doc = api.wait(job_id)
+    assert doc["state"]["status"] == "Cancelled"
+    assert doc["state"]["reason_code"] == 1305
+    assert doc["status"] == "Cancelled - Ran too long"
+
+
+def test_private_job_hides_params(api: Api) -> None:
+    job_id = api.submit({**BODY, "private": True})
+    api.wait(job_id)
+    doc = api.get(f"/jobs/{job_id}").json()
+    assert doc["private"] is True and "params" not in doc
+
+
+def _message(api: Api, body: dict) -> str:
+    response = api.post("/jobs", json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert error["code"] == "1002" or error["code"] == "1007"
+    return str(error["message"])
+
+
+NON_ISA = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[1] c;\nh $0;\nc[0] = measure $0;\n'
+BAD_PAIR = ('OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[2] c;\ncx $0, $2;\n'
+            "c[0] = measure $0;\nc[1] = measure $2;\n")
+
+NESTED_NON_ISA = ('OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[1] c;\nx $0;\n'
+                  "c[0] = measure $0;\nif (c[0]) {\n  h $1;\n}\n")
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    (sampler_body([BELL_MANILA], [NON_ISA]), "pub 1: instruction 'h'"),
+    (sampler_body([BAD_PAIR]), "pub 0: 'cx' on qubits [0, 2]"),
+    (sampler_body([NESTED_NON_ISA]), "pub 0: instruction 'h'"),
+    (sampler_body([BELL_MANILA, None, 200_000]), "pub 0: shots=200000 exceeds"),
+    (sampler_body(["OPENQASM 3.0; garbage"]), "pub 0: malformed OpenQASM 3"),
+    (sampler_body([BELL_MANILA], options={"bogus": 1}), "unknown sampler option 'bogus'"),
+    (sampler_body([BELL_MANILA], options={"twirling": {"nope": 1}}), "twirling.nope"),
+    (sampler_body([BELL_MANILA], resilience_level=1), "resilience_level"),
+    ({**BODY, "program_id": "circuit-runner"}, "program_id"),
+    ({**BODY, "backend": "ibm_nowhere"}, "ibm_nowhere"),
+    ({**BODY, "unknown_field": 1}, "unknown_field"),
+    ({"program_id": "estimator", "backend": "ibmq_manila",
+      "params": {"pubs": [[BELL_MANILA, {"ZZZ": 1.0}]]}}, "pub 0: observable 'ZZZ' has 3 qubits"),
+    ({"program_id": "estimator", "backend": "ibmq_manila",
+      "params": {"pubs": [[BELL_MANILA, {"IIIZQ": 1.0}]]}}, "not a Pauli string"),
+    (sampler_body([BELL_MANILA, [0.5], 10]), "pub 0: parameter values"),
+])
+def test_validation_errors_name_the_problem(api: Api, body: dict, needle: str) -> None:
+    assert needle in _message(api, body)
+
+
+def test_malformed_json_is_400(api: Api) -> None:
+    response = api.post("/jobs", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400

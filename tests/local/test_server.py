@@ -1,0 +1,126 @@
+"""Server controls: request log, fault injection, reset, persistence, error capture, CLI."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from qiskit_rest_primitives.local import LocalRuntimeServer
+
+from .conftest import BELL_MANILA, Api, sampler_body
+
+
+def test_urls_and_request_log(api: Api) -> None:
+    server = api.server
+    assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/api/v1")
+    assert server.iam_url == server.url.replace("/api/v1", "/identity/token")
+    api.get("/jobs?limit=3&tags=a&tags=b")
+    logged = server.requests[-1]
+    assert logged.method == "GET" and logged.path == "/api/v1/jobs"
+    assert logged.query == {"limit": "3", "tags": ["a", "b"]}
+    assert logged.headers["IBM-API-Version"] == "2026-04-15"
+    assert logged.status == 200
+    api.post("/sessions", json={"mode": "batch"})
+    assert json.loads(server.requests[-1].body) == {"mode": "batch"}
+
+
+def test_fault_status_count_and_retry_after(api: Api) -> None:
+    api.server.inject_fault(method="GET", path_regex=r"/backends$", status=503, count=2,
+                            retry_after=3)
+    first = api.get("/backends")
+    assert first.status_code == 503 and first.headers["Retry-After"] == "3"
+    assert "errors" in first.json()
+    assert api.get("/backends").status_code == 503
+    assert api.get("/backends").status_code == 200
+    assert api.post("/sessions", json={"mode": "batch"}).status_code == 200  # other method
+
+
+def test_fault_delay(api: Api) -> None:
+    api.server.inject_fault(method="GET", path_regex=r"/versions", count=1, delay=0.3)
+    response = api.get("/versions")
+    assert response.status_code == 200
+    assert response.elapsed.total_seconds() >= 0.25
+
+
+def test_reset_clears_state(api: Api) -> None:
+    api.submit(sampler_body([BELL_MANILA, None, 5]))
+    api.server.inject_fault(path_regex="/x", count=5)
+    api.server.reset()
+    assert api.server.requests == []
+    assert api.get("/jobs").json()["count"] == 0
+
+
+def test_restart_with_same_db_keeps_finished_jobs(tmp_path: Path) -> None:
+    db = str(tmp_path / "runtime.sqlite")
+    with LocalRuntimeServer(db=db) as first:
+        api = Api(first, first.api_key, first.instance)
+        job_id = api.submit(sampler_body([BELL_MANILA, None, 16]))
+        api.wait(job_id)
+        results = api.get(f"/jobs/{job_id}/results").text
+        key, crn = first.api_key, first.instance
+    with LocalRuntimeServer(db=db) as second:
+        assert (second.api_key, second.instance) == (key, crn)
+        api = Api(second, key, crn)
+        assert api.get(f"/jobs/{job_id}").json()["status"] == "Completed"
+        assert api.get(f"/jobs/{job_id}/results").text == results
+
+
+def test_start_is_fast_and_stop_is_clean() -> None:
+    started = time.perf_counter()
+    server = LocalRuntimeServer().start()
+    elapsed = time.perf_counter() - started
+    url = server.url
+    server.stop()
+    assert elapsed < 5  # generous: only guards against accidental multi-second startups
+    try:
+        requests.get(url + "/versions", timeout=2)
+    except requests.ConnectionError:
+        pass
+    else:  # pragma: no cover - the port must be closed after stop()
+        raise AssertionError("server still answering after stop()")
+
+
+def test_cli_prints_credentials_and_exits_on_interrupt() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as proc:
+        try:
+            lines = [proc.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+            text = "".join(lines)
+            assert "http://127.0.0.1:" in text and "crn:v1:bluemix" in text
+            assert "API key" in text
+            url = next(line.split()[-1] for line in lines if "/api/v1" in line)
+            assert requests.get(url + "/versions", timeout=5).status_code == 200
+        finally:
+            proc.send_signal(signal.SIGINT)  # like Ctrl-C
+            proc.wait(timeout=15)
+    assert proc.returncode == 0
+
+
+def test_unfinished_jobs_are_requeued_after_restart(tmp_path: Path) -> None:
+    db = str(tmp_path / "runtime.sqlite")
+    with LocalRuntimeServer(db=db) as first:
+        first.pause_jobs()
+        api = Api(first, first.api_key, first.instance)
+        good = api.submit(sampler_body([BELL_MANILA, None, 16]))
+        bad = api.submit(sampler_body([BELL_MANILA, None, 16]))
+        key, crn = first.api_key, first.instance
+    with sqlite3.connect(db) as conn:  # make one stored job undecodable
+        conn.execute("UPDATE jobs SET params = ? WHERE id = ?", ('{"pubs": []}', bad))
+    conn.close()
+    with LocalRuntimeServer(db=db) as second:
+        api = Api(second, key, crn)
+        assert api.wait(good)["state"]["status"] == "Completed"
+        failed = api.wait(bad)
+        assert failed["state"]["status"] == "Failed" and failed["state"]["reason_code"] == 1002
+        response = api.get(f"/jobs/{bad}/results")
+        assert response.status_code == 200 and "Error code 1002" in response.text
+        second.check_errors()

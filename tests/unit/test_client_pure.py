@@ -1,0 +1,96 @@
+"""Pure client functions: status mapping, durations, regions, envelopes, ISA checks."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.providers.fake_provider import GenericBackendV2
+
+from qiskit_rest_primitives._config import PollPolicy
+from qiskit_rest_primitives._encode import encode_ndarray
+from qiskit_rest_primitives._job import job_status, reason_code
+from qiskit_rest_primitives._service import region_of
+from qiskit_rest_primitives._session import parse_max_time
+from qiskit_rest_primitives._validate import check_isa
+from qiskit_rest_primitives.exceptions import ConfigurationError, ValidationError
+
+RESPONSES = Path(__file__).resolve().parents[1] / "fixtures/reference/responses"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ({"state": {"status": "Queued"}}, "QUEUED"),
+    ({"state": {"status": "Running"}}, "RUNNING"),
+    ({"state": {"status": "Completed"}}, "DONE"),
+    ({"state": {"status": "COMPLETED", "reasonCode": None}}, "DONE"),
+    ({"state": {"status": "Failed", "reason_code": 1003}}, "ERROR"),
+    ({"state": {"status": "Cancelled"}}, "CANCELLED"),
+    ({"state": {"status": "CANCELLED", "reasonCode": 1305}}, "ERROR"),
+    ({"status": "Cancelled - Ran too long"}, "ERROR"),
+])
+def test_job_status_mapping(raw: dict, expected: str) -> None:
+    assert job_status(raw) == expected
+
+
+def test_status_of_reference_documents() -> None:
+    fake = json.loads((RESPONSES / "job_detail.unit_test_fake.failed_1305.json").read_text())
+    assert job_status(fake) == "ERROR" and reason_code(fake) == 1305
+    failed = json.loads((RESPONSES / "job_detail.openapi_shape.failed.json").read_text())
+    assert job_status(failed) == "ERROR" and reason_code(failed) == 1003
+
+
+@pytest.mark.parametrize(("given", "seconds"), [(None, None), (60, 60), ("1h", 3600),
+                                                ("1h30m", 5400), ("90s", 90), ("2m5s", 125)])
+def test_parse_max_time(given: object, seconds: int | None) -> None:
+    assert parse_max_time(given) == seconds  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["soon", "", 0, -5])
+def test_parse_max_time_rejects(bad: object) -> None:
+    with pytest.raises(ConfigurationError):
+        parse_max_time(bad)  # type: ignore[arg-type]
+
+
+def test_region_of_crn() -> None:
+    crn = "crn:v1:bluemix:public:quantum-computing:eu-de:a/abc:1234::"
+    assert region_of(crn) == "eu-de"
+    assert region_of(None) is None
+
+
+def test_ndarray_envelope_is_zlib_npy() -> None:
+    array = np.arange(12, dtype=np.float64).reshape(3, 4) / 7
+    envelope = encode_ndarray(array)
+    assert envelope["__type__"] == "ndarray"
+    raw = zlib.decompress(base64.standard_b64decode(envelope["__value__"]))
+    np.testing.assert_array_equal(np.load(io.BytesIO(raw)), array)
+
+
+def test_poll_intervals_start_fast_and_back_off() -> None:
+    policy = PollPolicy(initial_interval=0.01, factor=2.0, max_interval=0.05)
+    it = policy.intervals()
+    assert [next(it) for _ in range(5)] == [0.01, 0.02, 0.04, 0.05, 0.05]
+
+
+def test_check_isa_names_pub_instruction_and_qubits() -> None:
+    backend = GenericBackendV2(3, basis_gates=["ecr", "rz", "sx", "x"], coupling_map=[[0, 1], [1, 2]],
+                               control_flow=True, seed=1)
+    qc = QuantumCircuit(3)
+    qc.ecr(0, 2)
+    with pytest.raises(ValidationError, match=r"pub 4: instruction 'ecr' is not supported on qubits \[0, 2\]"):
+        check_isa(qc, backend.target, 4)
+    qc = QuantumCircuit(3)
+    qc.h(1)
+    with pytest.raises(ValidationError, match=r"pub 0: instruction 'h' on qubits \[1\]"):
+        check_isa(qc, backend.target, 0)
+    ok = QuantumCircuit(3, 1)
+    ok.ecr(0, 1)
+    with ok.if_test((ok.clbits[0], 1)):
+        ok.x(2)
+    ok.measure(2, 0)
+    check_isa(ok, backend.target, 0)

@@ -1,0 +1,281 @@
+"""The fast OpenQASM 3 emitter: what ``qasm3.loads`` reads back equals the circuit."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from qiskit import QuantumCircuit, qasm3
+from qiskit.circuit import (
+    ClassicalRegister,
+    Parameter,
+    ParameterExpression,
+    ParameterVector,
+    QuantumRegister,
+)
+from qiskit.circuit.library import UnitaryGate
+from qiskit.transpiler import Layout, TranspileLayout
+
+from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "qasm3_circuits.json"
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PARAMS = [Parameter("a"), Parameter("b")]
+VECTOR = ParameterVector("th", 12)
+
+
+# --- structural comparison ------------------------------------------------------------------
+
+def _value(param: Any, names: dict[Any, str], values: dict[str, float]) -> Any:
+    """A gate argument as a number, binding parameters by (mapped) name."""
+    if isinstance(param, Parameter):
+        return values[names.get(param, param.name)]
+    if isinstance(param, ParameterExpression):
+        bound = param.bind({p: values[names.get(p, p.name)] for p in param.parameters})
+        return complex(bound).real
+    return param
+
+
+def _maps(circuit: QuantumCircuit) -> tuple[dict[Any, int], dict[Any, int]]:
+    return ({q: i for i, q in enumerate(circuit.qubits)},
+            {c: i for i, c in enumerate(circuit.clbits)})
+
+
+def _body_maps(body: QuantumCircuit, inst: Any, maps: Any) -> Any:
+    """Body bits → top-level indices (bodies order their bits as they please)."""
+    return ({b: maps[0][o] for b, o in zip(body.qubits, inst.qubits, strict=True)},
+            {b: maps[1][o] for b, o in zip(body.clbits, inst.clbits, strict=True)})
+
+
+def _condition(op: Any, maps: Any) -> Any:
+    condition = getattr(op, "condition", None)
+    if condition is None:
+        return None
+    target, value = condition
+    if isinstance(target, ClassicalRegister):
+        return ("reg", target.name, target.size, int(value))
+    return ("bit", maps[1][target], int(value))
+
+
+def _normal_name(inst: Any) -> str:
+    if inst.name == "u" and all(float(p) == 0 for p in inst.params):
+        return "id"  # qiskit_qasm3_import reads ``id`` as U(0, 0, 0)
+    return str(inst.name)
+
+
+def assert_equivalent(ours: QuantumCircuit, theirs: QuantumCircuit,
+                      names: dict[Any, str] | None = None) -> None:
+    """Same instruction sequence, bits and (numerically, 1e-12) arguments.
+
+    ``names`` maps ``ours``' parameters to the names they have in ``theirs``. With physical
+    qubits, ``qasm3.loads`` makes only as many qubits as the highest ``$n`` used needs.
+    """
+    names = names or {}
+    values = {name: 0.1 + 0.37 * i for i, name in enumerate(
+        sorted({p.name for p in theirs.parameters} | set(names.values())))}
+    assert ours.num_clbits == theirs.num_clbits
+    if ours.layout is not None and ours.num_qubits > theirs.num_qubits:
+        used = {ours.find_bit(q).index for inst in ours.data for q in inst.qubits}
+        assert theirs.num_qubits == max(used, default=-1) + 1
+    else:
+        assert ours.num_qubits == theirs.num_qubits
+    _compare(ours, theirs, names, values, _maps(ours), _maps(theirs))
+
+
+def _compare(ours: QuantumCircuit, theirs: QuantumCircuit, names: dict[Any, str],
+             values: dict[str, float], mine_maps: Any, their_maps: Any) -> None:
+    assert len(ours.data) == len(theirs.data)
+    for mine, other in zip(ours.data, theirs.data, strict=True):
+        assert _normal_name(mine) == _normal_name(other)
+        assert _condition(mine.operation, mine_maps) == _condition(other.operation, their_maps)
+        qubits = [mine_maps[0][q] for q in mine.qubits], [their_maps[0][q] for q in other.qubits]
+        clbits = [mine_maps[1][c] for c in mine.clbits], [their_maps[1][c] for c in other.clbits]
+        if mine.operation.name in ("if_else", "while_loop", "for_loop"):
+            assert sorted(qubits[0]) == sorted(qubits[1])
+            assert sorted(clbits[0]) == sorted(clbits[1])
+            if mine.name == "for_loop":
+                assert list(mine.params[0]) == list(other.params[0])
+            for a, b in zip(mine.operation.blocks, other.operation.blocks, strict=True):
+                _compare(a, b, names, values, _body_maps(a, mine, mine_maps),
+                         _body_maps(b, other, their_maps))
+            continue
+        if mine.name in ("break_loop", "continue_loop"):  # they take the body's bits, any order
+            assert sorted(qubits[0]) == sorted(qubits[1])
+            continue
+        assert qubits[0] == qubits[1]
+        assert clbits[0] == clbits[1]
+        if mine.name == "delay":
+            unit, value = mine.operation.unit, mine.params[0]
+            if unit == "ps":  # OpenQASM 3 has no ps; the exporters write ns
+                unit, value = "ns", value / 1000
+            assert (unit, value) == (other.operation.unit, other.params[0])
+        elif _normal_name(mine) != "id":
+            for a, b in zip(mine.params, other.params, strict=True):
+                x, y = _value(a, names, values), _value(b, names, values)
+                assert math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12), (mine, other)
+
+
+# --- a corpus of ISA-like circuits ------------------------------------------------------------
+
+@st.composite
+def angles(draw: st.DrawFn, parametric: bool) -> Any:
+    kind = draw(st.sampled_from(["float", "float", "param", "vector", "expr"]
+                                if parametric else ["float"]))
+    number = draw(st.floats(-10, 10, allow_nan=False, allow_infinity=False))
+    if kind == "float":
+        return number
+    if kind == "param":
+        return draw(st.sampled_from(PARAMS))
+    element = VECTOR[draw(st.integers(0, 11))]
+    if kind == "vector":
+        return element
+    return draw(st.sampled_from([
+        lambda: 2 * element + PARAMS[0], lambda: PARAMS[0] - PARAMS[1] / 3,
+        lambda: -element, lambda: element * number, lambda: number - PARAMS[1],
+        lambda: element + math.pi]))()
+
+
+@st.composite
+def gate_ops(draw: st.DrawFn, qc: QuantumCircuit, parametric: bool, depth: int) -> None:
+    n = qc.num_qubits
+    q = draw(st.integers(0, n - 1))
+    other = draw(st.integers(0, n - 1).filter(lambda x: x != q)) if n > 1 else None
+    kinds = ["sx", "x", "id", "rz", "rz", "measure", "reset", "barrier", "delay"]
+    if other is not None:
+        kinds += ["ecr", "cx", "cz"]
+    if depth < 2 and qc.num_clbits:
+        kinds += ["if", "for", "while"]
+    kind = draw(st.sampled_from(kinds))
+    if kind in ("sx", "x", "id"):
+        getattr(qc, kind)(q)
+    elif kind == "rz":
+        qc.rz(draw(angles(parametric)), q)
+    elif kind in ("ecr", "cx", "cz"):
+        getattr(qc, kind)(q, other)
+    elif kind == "measure":
+        if qc.num_clbits:
+            qc.measure(q, draw(st.integers(0, qc.num_clbits - 1)))
+    elif kind == "reset":
+        qc.reset(q)
+    elif kind == "barrier":
+        qc.barrier(*sorted(draw(st.sets(st.integers(0, n - 1), min_size=1))))
+    elif kind == "delay":
+        unit = draw(st.sampled_from(["dt", "ns", "us", "s", "ps"]))
+        qc.delay(draw(st.integers(1, 500)) if unit == "dt" else draw(
+            st.sampled_from([1.5, 20.0, 0.25, 3e-7])), q, unit=unit)
+    else:
+        _control_flow(draw, qc, kind, parametric, depth)
+
+
+def _control_flow(draw: st.DrawFn, qc: QuantumCircuit, kind: str, parametric: bool,
+                  depth: int) -> None:
+    bit = qc.clbits[draw(st.integers(0, qc.num_clbits - 1))]
+    condition = (bit, draw(st.booleans())) if draw(st.booleans()) else (
+        qc.cregs[0], draw(st.integers(0, 2 ** qc.cregs[0].size - 1)))
+    body_ops = st.lists(st.just(None), min_size=1, max_size=3)
+    if kind == "if":
+        with qc.if_test(condition) as else_:
+            for _ in draw(body_ops):
+                draw(gate_ops(qc, parametric, depth + 1))
+        if draw(st.booleans()):
+            with else_:
+                for _ in draw(body_ops):
+                    draw(gate_ops(qc, parametric, depth + 1))
+    elif kind == "while":
+        with qc.while_loop(condition):
+            for _ in draw(body_ops):
+                draw(gate_ops(qc, parametric, depth + 1))
+    else:
+        indexset = draw(st.sampled_from([range(3), range(1, 7, 2), (4, 0, 2)]))
+        with qc.for_loop(indexset):
+            for _ in draw(body_ops):
+                draw(gate_ops(qc, parametric, depth + 1))
+            if draw(st.booleans()):
+                qc.break_loop()
+
+
+@st.composite
+def isa_circuits(draw: st.DrawFn, parametric: bool = True,
+                 control_flow: bool = True) -> QuantumCircuit:
+    """Small circuits over ecr/cx/cz/rz/sx/x/id, measure, reset, barrier, delay, control flow."""
+    n = draw(st.integers(1, 4))
+    clbits = draw(st.integers(0 if not control_flow else 1, 3))
+    regs: list[Any] = [QuantumRegister(n, "q")]
+    if clbits:
+        regs.append(ClassicalRegister(clbits, draw(st.sampled_from(["c", "meas"]))))
+    qc = QuantumCircuit(*regs)
+    for _ in range(draw(st.integers(1, 12))):
+        draw(gate_ops(qc, parametric, 0 if control_flow else 9))
+    if draw(st.booleans()):  # mark it as laid out: physical qubits ``$n``
+        qc._layout = TranspileLayout(Layout.from_qubit_list(qc.qubits),
+                                     {bit: i for i, bit in enumerate(qc.qubits)}, None)
+    return qc
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+@SETTINGS
+@given(isa_circuits())
+def test_round_trip_through_qasm3_loads(circuit: QuantumCircuit) -> None:
+    program = _Emitter(circuit).program()  # the fast path covers the whole corpus
+    assert dumps(circuit) == program
+    loaded = qasm3.loads(program.text)
+    assert_equivalent(circuit, loaded, program.parameter_names)
+    assert [p.name for p in loaded.parameters] == [
+        program.parameter_names[p] for p in program.server_parameter_order()]
+    assert (loaded.layout is not None) == (circuit.layout is not None)
+
+
+@SETTINGS
+@given(isa_circuits(control_flow=False))
+def test_same_text_as_qasm3_dumps_without_control_flow(circuit: QuantumCircuit) -> None:
+    assert dumps(circuit) == dumps_reference(circuit)
+
+
+def test_angles_are_shortest_round_trip_reprs() -> None:
+    qc = QuantumCircuit(1)
+    qc.rz(0.1, 0)
+    qc.rz(-math.pi / 2, 0)
+    qc.rz(1e-20, 0)
+    text = dumps(qc).text
+    assert "rz(0.1) q[0];" in text
+    assert f"rz({-math.pi / 2!r}) q[0];" in text
+    assert "rz(1e-20) q[0];" in text
+
+
+def test_parameter_order_pitfall_fixture() -> None:
+    fixture = json.loads(FIXTURES.read_text())["parameter_order_pitfall"]
+    th = ParameterVector("th", 12)
+    a, b = Parameter("a"), Parameter("b")
+    qc = QuantumCircuit(1)
+    for param in [a, b, *th]:
+        qc.rz(param, 0)
+    program = dumps(qc)
+    declared = [line for line in program.text.splitlines() if line.startswith("input")]
+    assert declared == fixture["qasm3_input_declarations"]
+    assert [program.parameter_names[p] for p in program.server_parameter_order()] == fixture[
+        "parameter_order_after_qiskit_qasm3_loads"]
+
+
+@pytest.mark.parametrize("build", [
+    lambda qc: qc.append(UnitaryGate([[0, 1], [1, 0]]), [0]),
+    lambda qc: qc.rzz(0.3, 0, 1),
+    lambda qc: qc.rz(Parameter("a").sin(), 0),
+    lambda qc: qc.rz(Parameter("θ"), 0),
+])
+def test_uncovered_circuits_fall_back_to_qasm3_dumps(build: Any) -> None:
+    qc = QuantumCircuit(2)
+    build(qc)
+    assert dumps(qc) == dumps_reference(qc)
+
+
+def test_two_registers_fall_back() -> None:
+    qc = QuantumCircuit(QuantumRegister(1, "a"), QuantumRegister(1, "b"))
+    qc.x(1)
+    assert dumps(qc) == dumps_reference(qc)

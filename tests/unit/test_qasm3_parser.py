@@ -1,0 +1,148 @@
+"""The server's fast OpenQASM 3 parser builds what ``qasm3.loads`` builds."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given
+from qiskit import QuantumCircuit, qasm3
+
+from qiskit_rest_primitives._qasm3 import dumps, dumps_reference
+from qiskit_rest_primitives.local._qasm3_parser import _Parser, _Unsupported, loads
+
+from .test_qasm3_emitter import FIXTURES, SETTINGS, assert_equivalent, isa_circuits
+
+HEADER = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
+
+
+def assert_same_as_qasm3_loads(text: str, *, fast: bool | None) -> QuantumCircuit:
+    """``loads(text)`` matches ``qasm3.loads(text)``; ``fast`` says which path must run."""
+    if fast:
+        _Parser(text).parse()
+    elif fast is not None:
+        with pytest.raises(_Unsupported):
+            _Parser(text).parse()
+    try:
+        theirs = qasm3.loads(text)
+    except Exception as exc:  # qasm3.dumps can write what qasm3.loads rejects
+        with pytest.raises(type(exc)):
+            loads(text)
+        return QuantumCircuit()
+    ours = loads(text)
+    assert_equivalent(ours, theirs)
+    assert [p.name for p in ours.parameters] == [p.name for p in theirs.parameters]
+    assert [(r.name, r.size) for r in ours.cregs] == [(r.name, r.size) for r in theirs.cregs]
+    assert [(r.name, r.size) for r in ours.qregs] == [(r.name, r.size) for r in theirs.qregs]
+    assert ours.num_qubits == theirs.num_qubits
+    assert (ours.layout is None) == (theirs.layout is None)
+    if ours.layout is not None:
+        assert ours.layout.initial_index_layout() == theirs.layout.initial_index_layout()
+    for mine, other in zip(ours.data, theirs.data, strict=True):
+        if mine.name not in ("if_else", "while_loop", "for_loop"):
+            assert type(mine.operation) is type(other.operation)
+            if mine.operation.definition is not None and mine.name == "ecr":
+                assert mine.operation == other.operation  # same opaque gate and definition
+    return ours
+
+
+@SETTINGS
+@given(isa_circuits(control_flow=False))
+def test_matches_qasm3_loads_on_emitted_text(circuit: QuantumCircuit) -> None:
+    assert_same_as_qasm3_loads(dumps(circuit).text, fast=True)
+
+
+@SETTINGS
+@given(isa_circuits(control_flow=False))
+def test_matches_qasm3_loads_on_qasm3_dumps_defaults(circuit: QuantumCircuit) -> None:
+    # qasm3.dumps' defaults write constants such as ``pi/2``.
+    assert_same_as_qasm3_loads(qasm3.dumps(circuit), fast=True)
+
+
+@SETTINGS
+@given(isa_circuits())
+def test_control_flow_falls_back_to_qasm3_loads(circuit: QuantumCircuit) -> None:
+    text = dumps_reference(circuit).text
+    fast = not any(word in text for word in ("if (", "while (", "for int"))
+    assert_same_as_qasm3_loads(text, fast=fast)
+
+
+def _fixture_texts() -> list[tuple[str, str]]:
+    fixtures = json.loads(FIXTURES.read_text())
+    return [(k, v) for k, v in fixtures.items() if isinstance(v, str) and v.startswith("OPENQASM")]
+
+
+@pytest.mark.parametrize(("name", "text"), _fixture_texts())
+def test_reference_fixtures(name: str, text: str) -> None:
+    assert_same_as_qasm3_loads(text, fast=True)
+
+
+@pytest.mark.parametrize("angle", [
+    "1/2", "3/2*a", "pi/2", "-pi", "2*a", "a/(-3) + 2*b", "1.5*a - 0.25", "2", "(1+1)/2",
+    "tau - a", "1e-3*b", "-(a - b)/4.0",
+])
+def test_angle_expressions_match_qasm3_loads(angle: str) -> None:
+    text = HEADER + f"input float[64] a;\ninput float[64] b;\nqubit[1] q;\nrz({angle}) q[0];\n" \
+        "rz(a + b) q[0];\n"
+    ours = assert_same_as_qasm3_loads(text, fast=True)
+    theirs = qasm3.loads(text)
+    values = {"a": 0.3, "b": -1.7}
+    for mine, other in zip(ours.data, theirs.data, strict=True):
+        x, y = (_number(inst.params[0], values) for inst in (mine, other))
+        assert math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def _number(value: Any, values: dict[str, float]) -> float:
+    if hasattr(value, "parameters"):
+        return float(complex(value.bind({p: values[p.name] for p in value.parameters})).real)
+    return float(value)
+
+
+@pytest.mark.parametrize("body", [
+    "rz(__import__) q[0];",                    # not a known name: never evaluated
+    "rz(a.__class__) q[0];",
+    "rz(9**9**9) q[0];",
+    "x q;",                                    # register broadcast
+    "x q[0]; x q[0];",
+    "// comment\nx q[0];",
+    "gphase(0.5);",
+    "let r = q;",
+    "bit[1] c;\nc = measure q;",
+])
+def test_uncovered_programs_go_to_qasm3_loads(body: str) -> None:
+    text = HEADER + "input float[64] a;\nqubit[1] q;\n" + body + "\nrz(a) q[0];\n"
+    with pytest.raises(_Unsupported):
+        _Parser(text).parse()
+    assert_same_as_qasm3_loads(text, fast=False)
+
+
+@pytest.mark.parametrize("text", [
+    HEADER + "qubit[1] q;\nfoo q[0];\n",
+    HEADER + "qubit[1] q;\nx q[3];\n",
+    HEADER + "qubit[1] q;\nqubit[1] q;\n",
+])
+def test_invalid_programs_raise_qasm3_importer_errors(text: str) -> None:
+    with pytest.raises(Exception) as info:
+        loads(text)
+    with pytest.raises(type(info.value)):
+        qasm3.loads(text)
+
+
+def test_unused_input_keeps_its_parameter() -> None:
+    text = HEADER + "input float[64] a;\ninput float[64] unused;\nqubit[1] q;\nrz(0) q[0];\n"
+    circuit = assert_same_as_qasm3_loads(text, fast=True)
+    assert [p.name for p in circuit.parameters] == ["a", "unused"]
+
+
+def test_physical_qubits_give_a_laid_out_circuit_as_wide_as_the_highest_index() -> None:
+    text = HEADER + "bit[1] meas;\nsx $4;\nmeas[0] = measure $2;\n"
+    circuit = assert_same_as_qasm3_loads(text, fast=True)
+    assert circuit.num_qubits == 5
+
+
+@pytest.mark.parametrize("body", ["qubit[100000000] q;", "bit[1] c;\nc[0] = measure $99999999;"])
+def test_absurd_widths_are_refused_not_allocated(body: str) -> None:
+    with pytest.raises(ValueError, match="bits"):
+        loads(HEADER + body + "\n")
