@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import uuid
@@ -10,10 +11,15 @@ import zlib
 from typing import Any
 
 import numpy as np
+from qiskit import qpy
+from qiskit.circuit import ControlFlowOp, Parameter, QuantumCircuit, SwitchCaseOp
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from ._qasm3 import Qasm3Program, dumps
+
+#: QPY version sent for circuits OpenQASM 3 cannot carry (the service reads 13..17, §6.3).
+_QPY_VERSION = min(17, qpy.QPY_VERSION)
 
 #: Bytes probed to decide whether compressing an array is worth its time.
 _PROBE_BYTES = 1 << 16
@@ -87,7 +93,46 @@ def dumps_body(body: Any) -> bytes:
     return bytes(out)
 
 
-def _parameter_values(pub: SamplerPub | EstimatorPub, program: Qasm3Program) -> dict[str, str]:
+class QpyProgram:
+    """A circuit as the official client sends it: a QPY envelope; parameters keep qiskit's order.
+
+    Used for circuits whose OpenQASM 3 the service's parser cannot read back (``switch``:
+    ``qasm3.loads`` rejects the syntax ``qasm3.dumps`` writes for it).
+    """
+
+    def __init__(self, circuit: QuantumCircuit) -> None:
+        buffer = io.BytesIO()
+        qpy.dump(circuit, buffer, version=_QPY_VERSION)
+        payload = base64.standard_b64encode(zlib.compress(buffer.getvalue()))
+        self.envelope = {"__type__": "QuantumCircuit", "__value__": RawJSON(b'"' + payload + b'"')}
+        self._parameters = list(circuit.parameters)
+
+    def server_parameter_order(self) -> list[Parameter]:
+        """QPY keeps the circuit's parameters, so its own order is the server's."""
+        return self._parameters
+
+
+def _has_switch(circuit: QuantumCircuit) -> bool:
+    """Whether a ``switch`` appears anywhere, control-flow bodies included."""
+    names = circuit.count_ops()
+    if "switch_case" in names:
+        return True
+    if not any(name in names for name in ("if_else", "for_loop", "while_loop", "box")):
+        return False
+    return any(isinstance(inst.operation, SwitchCaseOp) or (
+        isinstance(inst.operation, ControlFlowOp)
+        and any(_has_switch(block) for block in inst.operation.blocks))
+        for inst in circuit.data)
+
+
+CircuitProgram = Qasm3Program | QpyProgram
+
+
+def _wire(program: CircuitProgram) -> Any:
+    return program.text if isinstance(program, Qasm3Program) else program.envelope
+
+
+def _parameter_values(pub: SamplerPub | EstimatorPub, program: CircuitProgram) -> dict[str, Any]:
     """Parameter values with columns in the order the server's parser will list parameters."""
     order = program.server_parameter_order()
     if not order:
@@ -100,24 +145,25 @@ class PubEncoder:
     """Encodes pubs, reusing the OpenQASM 3 text of a circuit shared by several pubs."""
 
     def __init__(self) -> None:
-        self._programs: dict[int, tuple[Any, Qasm3Program]] = {}
+        self._programs: dict[int, tuple[Any, CircuitProgram]] = {}
 
-    def program(self, pub: SamplerPub | EstimatorPub) -> Qasm3Program:
-        """The OpenQASM 3 program of a pub's circuit (cached per circuit object in this job)."""
+    def program(self, pub: SamplerPub | EstimatorPub) -> CircuitProgram:
+        """The wire form of a pub's circuit (cached per circuit object in this job)."""
         key = id(pub.circuit)
         cached = self._programs.get(key)
         if cached is None or cached[0] is not pub.circuit:
-            cached = (pub.circuit, dumps(pub.circuit))
+            circuit = pub.circuit
+            cached = (circuit, QpyProgram(circuit) if _has_switch(circuit) else dumps(circuit))
             self._programs[key] = cached
         return cached[1]
 
     def sampler_pub(self, pub: SamplerPub) -> list[Any]:
         """``[qasm, parameter_values, shots]`` (wire-format §6.3)."""
         program = self.program(pub)
-        return [program.text, _parameter_values(pub, program), pub.shots]
+        return [_wire(program), _parameter_values(pub, program), pub.shots]
 
     def estimator_pub(self, pub: EstimatorPub) -> list[Any]:
         """``[qasm, observables, parameter_values, precision]`` (wire-format §6.3)."""
         program = self.program(pub)
         observables = pub.observables.tolist()
-        return [program.text, observables, _parameter_values(pub, program), pub.precision]
+        return [_wire(program), observables, _parameter_values(pub, program), pub.precision]

@@ -30,19 +30,20 @@ def coerce_pubs(pubs: Iterable[object], coerce: Callable[[object], T]) -> list[T
 
 
 def _used_instructions(circuit: QuantumCircuit,
-                       qubit_map: list[int] | None = None) -> set[tuple[str, tuple[int, ...]]]:
-    """The distinct (name, physical qubits) pairs a circuit uses, control-flow bodies included."""
+                       qubit_map: list[int] | None = None) -> dict[tuple[str, tuple[int, ...]], None]:
+    """The distinct (name, physical qubits) pairs a circuit uses, in order of first use,
+    control-flow bodies included."""
     index = {bit: i for i, bit in enumerate(circuit.qubits)}
-    used: set[tuple[str, tuple[int, ...]]] = set()
+    used: dict[tuple[str, tuple[int, ...]], None] = {}
     for instruction in circuit.data:
         operation = instruction.operation
         qubits = tuple(index[q] for q in instruction.qubits)
         if qubit_map is not None:
             qubits = tuple(qubit_map[q] for q in qubits)
-        used.add((operation.name, qubits))
+        used[operation.name, qubits] = None
         if isinstance(operation, ControlFlowOp):
             for block in operation.blocks:
-                used |= _used_instructions(block, list(qubits))
+                used.update(_used_instructions(block, list(qubits)))
     return used
 
 
@@ -54,7 +55,7 @@ def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int) -> None:
             f"pub {pub_index}: the circuit has {circuit.num_qubits} qubits but the backend has "
             f"{num_qubits}; transpile it for the backend first")
     names = set(target.operation_names)
-    for name, qubits in sorted(_used_instructions(circuit)):
+    for name, qubits in _used_instructions(circuit):
         if name in _ALWAYS_ALLOWED:
             continue
         if name not in names:

@@ -14,7 +14,7 @@ from qiskit import QuantumCircuit
 from qiskit.providers.fake_provider import GenericBackendV2
 
 from qiskit_rest_primitives._config import PollPolicy
-from qiskit_rest_primitives._encode import encode_ndarray
+from qiskit_rest_primitives._encode import dumps_body, encode_ndarray
 from qiskit_rest_primitives._job import job_status, reason_code
 from qiskit_rest_primitives._service import region_of
 from qiskit_rest_primitives._session import parse_max_time
@@ -65,7 +65,8 @@ def test_region_of_crn() -> None:
 
 def test_ndarray_envelope_is_zlib_npy() -> None:
     array = np.arange(12, dtype=np.float64).reshape(3, 4) / 7
-    envelope = encode_ndarray(array)
+    body = json.loads(dumps_body({"values": encode_ndarray(array)}))
+    envelope = body["values"]
     assert envelope["__type__"] == "ndarray"
     raw = zlib.decompress(base64.standard_b64decode(envelope["__value__"]))
     np.testing.assert_array_equal(np.load(io.BytesIO(raw)), array)
