@@ -14,10 +14,8 @@ import requests
 from qiskit_rest_primitives.local import LocalRuntimeServer
 
 API_VERSION = "2026-04-15"
-# The repo's copy of the reference fixtures; the shared original when running elsewhere.
+# The repo's copy of the reference fixtures (tests/fixtures/reference).
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
-if not (FIXTURES / "requests").exists():
-    FIXTURES = Path("/work/shared/reference/fixtures")
 QASM = json.loads((FIXTURES / "qasm3_circuits.json").read_text())
 BELL_MANILA = QASM["bell_isa_fake_manila_defaults"]
 

@@ -35,7 +35,7 @@ from qiskit_rest_primitives._decode import (
 )
 
 GOLDEN = Path(__file__).parents[1] / "golden"
-FIXTURES = Path("/work/shared/reference/fixtures/responses")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "responses"
 
 
 def _load_golden_module() -> ModuleType:
@@ -137,8 +137,7 @@ def _rebuild_readable(node: Any) -> Any:
 
 def test_emulated_fixture() -> None:
     paths = sorted(FIXTURES.glob("results_sampler.emulated*.json"))
-    if not paths:
-        pytest.skip(f"shared fixtures not found under {FIXTURES}")
+    assert paths, f"reference fixtures missing under {FIXTURES}"
     for path in paths:
         payload = json.dumps(_rebuild_readable(json.loads(path.read_text())))
         result = decode_result(payload)

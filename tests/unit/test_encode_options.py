@@ -19,7 +19,7 @@ from qiskit_rest_primitives._encode_options import WireOptions, coerce_options, 
 from qiskit_rest_primitives.exceptions import ConfigurationError
 from qiskit_rest_primitives.options import EstimatorOptions, SamplerOptions, Unset
 
-FIXTURES = Path("/work/shared/reference/fixtures/requests")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "requests"
 OFFICIAL = {"sampler": official.SamplerOptions, "estimator": official.EstimatorOptions}
 
 
