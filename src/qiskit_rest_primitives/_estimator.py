@@ -42,7 +42,7 @@ class EstimatorV2(PrimitiveBase[EstimatorOptions], BaseEstimatorV2):
         """
         if precision is not None and (not isinstance(precision, (int, float)) or precision <= 0):
             raise ValidationError(f"precision must be a positive number, got {precision!r}")
-        coerced = coerce_pubs(pubs, lambda pub: EstimatorPub.coerce(pub, precision))  # type: ignore[arg-type]
+        coerced = coerce_pubs(pubs, lambda pub: EstimatorPub.coerce(pub, precision))
         target = self._backend.target
         encoder = PubEncoder()
         encoded = []

@@ -40,7 +40,7 @@ class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
         """
         if shots is not None and (not isinstance(shots, int) or shots <= 0):
             raise ValidationError(f"shots must be a positive integer, got {shots!r}")
-        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots))  # type: ignore[arg-type]
+        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots))
         default = self._options.default_shots
         fallback = default if isinstance(default, int) else DEFAULT_SHOTS
         target = self._backend.target

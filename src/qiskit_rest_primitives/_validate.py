@@ -29,12 +29,14 @@ def coerce_pubs(pubs: Iterable[object], coerce: Callable[[object], T]) -> list[T
     return coerced
 
 
+UsedInstructions = dict[tuple[str, tuple[int, ...]], None]
+
+
 def _used_instructions(circuit: QuantumCircuit,
-                       qubit_map: list[int] | None = None) -> dict[tuple[str, tuple[int, ...]], None]:
-    """The distinct (name, physical qubits) pairs a circuit uses, in order of first use,
-    control-flow bodies included."""
+                       qubit_map: list[int] | None = None) -> UsedInstructions:
+    """Distinct (name, qubits) pairs in order of first use, control-flow bodies included."""
     index = {bit: i for i, bit in enumerate(circuit.qubits)}
-    used: dict[tuple[str, tuple[int, ...]], None] = {}
+    used: UsedInstructions = {}
     for instruction in circuit.data:
         operation = instruction.operation
         qubits = tuple(index[q] for q in instruction.qubits)
