@@ -4,7 +4,7 @@ Also ships :mod:`qiskit_rest_primitives.local`, a local server of the same API (
 ``[server]``).
 """
 
-from . import exceptions
+from . import exceptions, options
 from ._backend import BackendStatus, RuntimeBackend
 from ._config import VERSION as __version__
 from ._config import PollPolicy, RetryPolicy, Timeouts
@@ -13,7 +13,7 @@ from ._job import RuntimeJob
 from ._sampler import SamplerV2
 from ._service import RuntimeService
 from ._session import Batch, Session
-from .options import EstimatorOptions, SamplerOptions
+from .options import EstimatorOptions, SamplerOptions, Unset
 
 Sampler = SamplerV2
 Estimator = EstimatorV2
@@ -39,6 +39,8 @@ __all__ = [
     "SamplerV2",
     "Session",
     "Timeouts",
+    "Unset",
     "__version__",
     "exceptions",
+    "options",
 ]
