@@ -1,10 +1,12 @@
-"""Shared helpers for the benchmark scripts: medians, tables and JSON output."""
+"""Shared helpers for the benchmark scripts: medians, tables, JSON output, a server process."""
 
 from __future__ import annotations
 
 import gc
 import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,3 +53,38 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, default=str))
     return path
+
+
+class ServerProcess:
+    """The local server in its own process (``qiskit-rest-primitives serve --port 0``).
+
+    Keeps the server's threads, memory and GIL out of the process being measured.
+    """
+
+    def __init__(self, *extra_args: str) -> None:
+        self._args = [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve",
+                      "--port", "0", *extra_args]
+        self._proc: subprocess.Popen[str] | None = None
+        self.fields: dict[str, str] = {}
+
+    def __enter__(self) -> ServerProcess:
+        self._proc = subprocess.Popen(self._args, stdout=subprocess.PIPE, text=True)
+        assert self._proc.stdout is not None
+        for _ in range(4):  # "Runtime API:", "IAM URL:", "API key:", "CRN:"
+            line = self._proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the local server process exited before it listened")
+            key, _, value = line.partition(":")
+            self.fields[key.strip()] = value.strip()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=20)
+            self._proc = None
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``RuntimeService`` pointing at this server."""
+        return {"api_key": self.fields["API key"], "instance": self.fields["CRN"],
+                "url": self.fields["Runtime API"], "iam_url": self.fields["IAM URL"]}

@@ -60,6 +60,9 @@ class RetryPolicy:
     backoff_jitter: float = 0.1
     retry_after_max: float = 60.0
     status_forcelist: tuple[int, ...] = (429, 500, 502, 503, 504, 520, 521, 522, 524)
+    #: After a job submission's answer was lost, keep looking the job up by its submission
+    #: tag for this many seconds before posting it again (the server may still be creating it).
+    submit_lookup_s: float = 60.0
 
 
 @dataclass(frozen=True)

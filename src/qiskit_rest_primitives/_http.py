@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+import math
+from types import TracebackType
+from typing import Any, Self
 
 import requests
+from urllib3 import BaseHTTPResponse
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, NewConnectionError
 from urllib3.util.retry import Retry
 
 from ._auth import BearerAuth
@@ -32,14 +37,37 @@ _RETRY_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS", "POST"})
 
 
 class _Retry(Retry):
-    """urllib3 ``Retry`` that never replays a POST whose body may have reached the server."""
+    """urllib3 ``Retry`` that caps ``Retry-After`` and never replays a POST after a read error.
 
-    def increment(self, method: str | None = None, url: str | None = None, *args: Any,
-                  **kwargs: Any) -> Retry:
-        error = kwargs.get("error")
+    A read error (timeout, dropped connection) means the body may have reached the server, so
+    only the caller can decide whether to post again (it looks the job up by its tag first).
+    """
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Seconds to wait for a ``Retry-After`` value, capped at ``retry_after_max``.
+
+        Fractional seconds are accepted; an unreadable value counts as 0, so the normal
+        backoff applies instead of the request failing on a bad header.
+        """
+        try:
+            seconds = float(retry_after)
+        except ValueError:
+            try:
+                seconds = super().parse_retry_after(retry_after)
+            except InvalidHeader:
+                seconds = 0.0
+        if not math.isfinite(seconds):
+            seconds = float(self.retry_after_max) if seconds > 0 else 0.0
+        return max(0.0, min(seconds, float(self.retry_after_max)))
+
+    def increment(self, method: str | None = None, url: str | None = None,
+                  response: BaseHTTPResponse | None = None, error: Exception | None = None,
+                  _pool: ConnectionPool | None = None,
+                  _stacktrace: TracebackType | None = None) -> Self:
+        """Count one failure; re-raise a POST read error instead of replaying the POST."""
         if method == "POST" and error is not None and self._is_read_error(error):
             raise error
-        return super().increment(method, url, *args, **kwargs)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def make_retry(policy: RetryPolicy) -> Retry:
@@ -55,6 +83,7 @@ def make_retry(policy: RetryPolicy) -> Retry:
         status_forcelist=policy.status_forcelist,
         allowed_methods=_RETRY_METHODS,
         respect_retry_after_header=True,
+        retry_after_max=policy.retry_after_max,  # type: ignore[arg-type]  # float seconds work
         raise_on_status=False,
     )
 
@@ -127,6 +156,9 @@ class HttpClient:
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
             return self._session.request(method, url, verify=self._verify, **kwargs)
+        except requests.ConnectTimeout as exc:
+            raise APITimeoutError(f"{method} {url}: connecting timed out", method=method,
+                                  url=url, request_sent=False) from exc
         except requests.Timeout as exc:
             raise APITimeoutError(f"{method} {url} timed out", method=method, url=url) from exc
         except requests.exceptions.RetryError as exc:
@@ -134,7 +166,23 @@ class HttpClient:
                               url=url, status_code=503) from exc
         except requests.RequestException as exc:
             raise APIConnectionError(f"{method} {url} failed: {type(exc).__name__}: {exc}",
-                                     method=method, url=url) from exc
+                                     method=method, url=url,
+                                     request_sent=not _never_connected(exc)) from exc
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether the request surely never reached the server (no connection was made)."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # requests wraps urllib3's MaxRetryError, which wraps the cause
+        if seen is None:
+            return False
+        if isinstance(seen, (NewConnectionError, ConnectTimeoutError)):
+            return True
+        reason = getattr(seen, "reason", None)
+        first = seen.args[0] if seen.args else None
+        seen = (reason if isinstance(reason, BaseException)
+                else first if isinstance(first, BaseException) else seen.__cause__)
+    return False
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import requests
@@ -35,6 +37,11 @@ JSON = dict[str, Any]
 SUBMIT_TAG_PREFIX = "qrp-submit-"
 #: The service accepts at most 8 tags per job (wire-format §5).
 MAX_TAGS = 8
+#: Posts of one job submission at most (each after an ambiguous failure and a lookup).
+_SUBMIT_ATTEMPTS = 2
+#: Jobs fetched per ``GET /jobs`` when paging through all of them.
+_PAGE_SIZE = 200
+logger = logging.getLogger(__name__)
 
 
 def region_of(instance: str | None) -> str | None:
@@ -82,8 +89,9 @@ class RuntimeService:
             Timeouts(connect=float(timeout), read=float(timeout), submit_read=float(timeout))
             if timeout is not None else Timeouts())
         self.poll = poll or PollPolicy()
+        self.retry = retry or RetryPolicy()
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=make_retry(retry or RetryPolicy()), pool_connections=1,
+        adapter = HTTPAdapter(max_retries=make_retry(self.retry), pool_connections=1,
                               pool_maxsize=16)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
@@ -154,27 +162,27 @@ class RuntimeService:
              session_id: str | None = None, job_tags: Sequence[str] | None = None,
              created_after: datetime | None = None, created_before: datetime | None = None,
              descending: bool = True) -> list[RuntimeJob]:
-        """Jobs of this instance, newest first, with the API's filters (wire-format §5)."""
-        params: list[tuple[str, Any]] = [("exclude_params", "true"), ("offset", skip)]
-        if limit is not None:
-            params.append(("limit", limit))
-        for key, value in (("backend", backend_name), ("program", program_id),
-                           ("session_id", session_id)):
-            if value is not None:
-                params.append((key, value))
-        if pending is not None:
-            params.append(("pending", "true" if pending else "false"))
-        params += [("tags", tag) for tag in job_tags or ()]
-        for key, moment in (("created_after", created_after), ("created_before", created_before)):
-            if moment is not None:
-                params.append((key, moment.isoformat()))
-        if not descending:
-            params.append(("sort", "ASC"))
-        jobs = []
-        for document in self._rest.list_jobs(params).get("jobs", []):
-            job = RuntimeJob(document["id"], self, poll=self.poll)
-            job._update(document)
-            jobs.append(job)
+        """Jobs of this instance, newest first, with the API's filters (wire-format §5).
+
+        ``limit=None`` pages through every matching job. Naive datetimes are local time.
+        """
+        filters = _job_filters(backend_name=backend_name, pending=pending, program=program_id,
+                               session_id=session_id, tags=job_tags, created_after=created_after,
+                               created_before=created_before, descending=descending)
+        jobs: list[RuntimeJob] = []
+        offset = skip
+        while limit is None or len(jobs) < limit:
+            page_size = _PAGE_SIZE if limit is None else min(_PAGE_SIZE, limit - len(jobs))
+            params = [("exclude_params", "true"), ("limit", page_size), ("offset", offset),
+                      *filters]
+            page = self._rest.list_jobs(params).get("jobs") or []
+            for document in page:
+                job = RuntimeJob(document["id"], self, poll=self.poll)
+                job._update(document)
+                jobs.append(job)
+            offset += len(page)
+            if len(page) < page_size:
+                break
         return jobs
 
     def delete_job(self, job_id: str) -> None:
@@ -186,26 +194,68 @@ class RuntimeService:
         return self._rest.get_instance_usage()
 
     def _submit_job(self, body: JSON) -> JSON:
-        """POST a job exactly once, even if the connection drops after the body was sent.
+        """POST a job exactly once, even if the answer to the POST is lost.
 
-        The body carries a client-made tag; after an ambiguous failure the job is looked
-        up by that tag before posting again (STYLE.md, "Retries").
+        The body carries a client-made tag, built once before the first attempt. After an
+        ambiguous failure (the body may have arrived) the job is looked up by that tag for
+        up to ``RetryPolicy.submit_lookup_s`` before posting again (STYLE.md, "Retries").
         """
         tags = list(body.get("tags", []))
         if len(tags) >= MAX_TAGS:  # no room for the submission tag: send once, as is
             return self._rest.create_job(dumps_body(body))
         tag = SUBMIT_TAG_PREFIX + uuid.uuid4().hex
         data = dumps_body({**body, "tags": [*tags, tag]})
-        for attempt in range(3):
+        for attempt in range(_SUBMIT_ATTEMPTS):
             try:
                 return self._rest.create_job(data)
-            except APIConnectionError:
-                query = [("tags", tag), ("limit", 1), ("exclude_params", "true")]
-                found = self._rest.list_jobs(query)
-                if found.get("jobs"):
-                    document = found["jobs"][0]
-                    return {"id": document["id"], "backend": document.get("backend"),
-                            "session_id": document.get("session_id")}
-                if attempt == 2:
+            except APIConnectionError as exc:
+                # urllib3 already retried connection failures; only a lost answer is ours.
+                if not exc.request_sent:
+                    raise
+                logger.info("Job submission %s lost its answer; looking it up by tag", tag)
+                found = self._find_submitted(tag)
+                if found is not None:
+                    return found
+                if attempt == _SUBMIT_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
+
+    def _find_submitted(self, tag: str) -> JSON | None:
+        """The create response of the job carrying ``tag``, polled for a while; else None."""
+        deadline = time.monotonic() + self.retry.submit_lookup_s
+        query: list[tuple[str, Any]] = [("tags", tag), ("limit", 1), ("exclude_params", "true")]
+        for interval in self.poll.intervals():
+            jobs = self._rest.list_jobs(query).get("jobs") or []
+            if jobs:
+                document = jobs[0]
+                found: JSON = {"id": document["id"], "backend": document.get("backend")}
+                if document.get("session_id"):
+                    found["session_id"] = document["session_id"]
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            time.sleep(min(interval, remaining))
+        return None
+
+
+def _job_filters(*, backend_name: str | None, pending: bool | None, program: str | None,
+                 session_id: str | None, tags: Sequence[str] | None,
+                 created_after: datetime | None, created_before: datetime | None,
+                 descending: bool) -> list[tuple[str, Any]]:
+    """``GET /jobs`` query filters, as the official client names them (wire-format §5)."""
+    params: list[tuple[str, Any]] = []
+    for key, value in (("backend", backend_name), ("program", program),
+                       ("session_id", session_id)):
+        if value is not None:
+            params.append((key, value))
+    if pending is not None:
+        params.append(("pending", "true" if pending else "false"))
+    params += [("tags", tag) for tag in tags or ()]
+    for key, moment in (("created_after", created_after), ("created_before", created_before)):
+        if moment is not None:
+            # wire-format §5: UTC ISO-8601 with "+00:00"; a naive datetime is local time.
+            params.append((key, moment.astimezone(timezone.utc).isoformat()))
+    if not descending:
+        params.append(("sort", "ASC"))
+    return params

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import re
 from types import TracebackType
@@ -9,7 +10,7 @@ from typing import Any, ClassVar
 
 from ._backend import RuntimeBackend
 from ._service import RuntimeService
-from .exceptions import ConfigurationError, SessionClosedError
+from .exceptions import ConfigurationError, NotFoundError, SessionClosedError
 
 JSON = dict[str, Any]
 _CURRENT: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
@@ -50,9 +51,10 @@ class Session:
             raise ConfigurationError(
                 f"{type(self).__name__} needs backend=<a backend from RuntimeService.backend()>")
         self._backend = backend
-        self._service = service or backend.service
-        if self._service is None:
+        service = service or backend.service
+        if service is None:
             raise ConfigurationError(f"{type(self).__name__}: the backend has no service")
+        self._service: RuntimeService = service
         self._max_time = parse_max_time(max_time)
         self._active = True
         self._token: contextvars.Token[Session | None] | None = None
@@ -110,7 +112,9 @@ class Session:
         """Stop accepting jobs; jobs already submitted still run."""
         if self._active:
             self._active = False
-            self._service._rest.close_session(self._session_id)
+            # wire-format §5: a 404 means the session is already gone; nothing left to close.
+            with contextlib.suppress(NotFoundError):
+                self._service._rest.close_session(self._session_id)
 
     def cancel(self) -> None:
         """Stop accepting jobs and cancel the queued ones."""

@@ -66,7 +66,16 @@ class APIError(QiskitRestError):
 
 
 class APIConnectionError(APIError):
-    """No HTTP answer was received (connection refused, reset or dropped)."""
+    """No HTTP answer was received (connection refused, reset or dropped).
+
+    ``request_sent`` is ``False`` only when the request surely never reached the server
+    (the connection could not be made); otherwise its fate is unknown.
+    """
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None,
+                 request_sent: bool = True) -> None:
+        super().__init__(message, method=method, url=url)
+        self.request_sent = request_sent
 
 
 class APITimeoutError(APIConnectionError):

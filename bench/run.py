@@ -1,0 +1,187 @@
+"""Run every benchmark, then print one table of ratios against named peers, goal by goal.
+
+    python bench/run.py [--quick] [--no-run]
+
+Each benchmark script runs in its own subprocess (its output goes to ``bench/results/*.log``);
+this script then reads their JSON results and writes ``bench/results/summary.json`` and
+``bench/results/summary.md``. ``--no-run`` only re-summarises existing results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from _common import RESULTS, print_table
+
+HERE = Path(__file__).resolve().parent
+#: Client first: it is the slowest to set up and the most likely to break.
+SCRIPTS = ("bench_client.py", "bench_qasm3.py", "bench_decode.py")
+#: "Flat" memory: RSS may grow at most this much between 10 % and 100 % of the jobs.
+FLAT_MB = 5.0
+
+Row = dict[str, Any]
+
+
+def run_scripts(quick: bool) -> dict[str, float]:
+    """Run each script in a subprocess; return its wall seconds. Fails loudly on error."""
+    seconds = {}
+    RESULTS.mkdir(exist_ok=True)
+    decode = RESULTS / "decode.json"
+    # bench_decode.py always writes decode.json; keep a full run's file out of a quick run.
+    kept = decode.read_bytes() if quick and decode.exists() else None
+    for script in SCRIPTS:
+        args = [sys.executable, str(HERE / script), *(["--quick"] if quick else [])]
+        log = RESULTS / f"{Path(script).stem}{'_quick' if quick else ''}.log"
+        print(f"running {script} {'--quick ' if quick else ''}(log: {log})", flush=True)
+        start = time.perf_counter()
+        with log.open("w") as out:
+            done = subprocess.run(args, cwd=HERE, stdout=out, stderr=subprocess.STDOUT, check=False)
+        seconds[script] = round(time.perf_counter() - start, 1)
+        if done.returncode != 0:
+            sys.exit(f"{script} failed with exit code {done.returncode}; see {log}")
+    if quick:
+        decode.replace(RESULTS / "decode_quick.json")
+        if kept is not None:
+            decode.write_bytes(kept)
+    return seconds
+
+
+def goal(name: str, peer: str, ratio: float | None, target: str,
+         check: Callable[[float], bool] | None, detail: str = "") -> Row:
+    """One table row; ``check`` is ``None`` for figures reported without a goal."""
+    met = "n/a" if check is None or ratio is None else ("met" if check(ratio) else "NOT MET")
+    return {"measure": name, "peer": peer, "ratio": ratio, "goal": target, "status": met,
+            "detail": detail}
+
+
+def encoder_rows(qasm: dict[str, Any]) -> list[Row]:
+    """Emitter vs qasm3.dumps, vs the official QPY encoding, and vs the one-pass floor."""
+    rows = []
+    for case in qasm["emit"]:
+        name = f"encode {case['circuit']} ({case['instructions']} instr)"
+        ours = f"ours {case['ours_s'] * 1e3:.1f} ms"
+        rows += [
+            goal(name, "qasm3.dumps", case["x_faster_than_qasm3_dumps"], ">= 20x faster",
+                 lambda r: r >= 20, f"{ours}, peer {case['qasm3_dumps_s'] * 1e3:.1f} ms"),
+            goal(name, "official client (QPY)", case["x_faster_than_official"], ">= 2.5x faster",
+                 lambda r: r >= 2.5, f"{ours}, peer {case['official_qpy_s'] * 1e3:.1f} ms"),
+            goal(name, "one-pass floor", case["x_of_floor"], "<= 2x the floor's time",
+                 lambda r: r <= 2, f"{ours}, floor {case['floor_s'] * 1e3:.1f} ms"),
+        ]
+    return rows
+
+
+def parser_rows(qasm: dict[str, Any]) -> list[Row]:
+    """Server-side OpenQASM 3 parser vs qasm3.loads."""
+    return [goal(f"parse {case['circuit']} ({case['instructions']} instr)", "qasm3.loads",
+                 case["x_faster_than_qasm3_loads"], ">= 100x faster", lambda r: r >= 100,
+                 f"ours {case['ours_s'] * 1e3:.1f} ms, peer {case['qasm3_loads_s']:.2f} s")
+            for case in qasm["parse"]]
+
+
+def decoder_rows(decode: dict[str, Any]) -> list[Row]:
+    """Result decoder vs RuntimeDecoder (speed and peak extra memory), per contender."""
+    rows = []
+    for case in decode["cases"]:
+        shape = "x".join(str(n) for n in [*case["shape"], case["shots"], case["num_bits"]])
+        name = f"decode {shape} {case['data']}"
+        for who in ("ours_stdlib", "ours_pybase64"):
+            if who not in case["median_ms"]:
+                continue
+            ms, ref = case["median_ms"][who], case["median_ms"]["runtime_decoder"]
+            rows.append(goal(f"{name} [{who}]", "RuntimeDecoder",
+                             case["speedup_vs_runtime_decoder"][who], ">= 3x faster",
+                             lambda r: r >= 3, f"ours {ms:.1f} ms, peer {ref:.1f} ms"))
+            rows.append(goal(f"{name} [{who}] memory", "decoded arrays",
+                             case["peak_extra_over_array_bytes"][who], "peak extra <= 1.5x",
+                             lambda r: r <= 1.5, f"arrays {case['array_bytes'] / 1e6:.1f} MB"))
+    return rows
+
+
+def client_rows(client: dict[str, Any]) -> list[Row]:
+    """Start-up, payloads, per-job overhead, thread-pool batch and memory."""
+    rows = [goal("import qiskit_rest_primitives", "import qiskit", s["ratio_vs_qiskit"],
+                 "<= 1.5x", lambda r: r <= 1.5, f"{s['seconds']:.3f} s")
+            for s in client["startup"] if s["module"] == "qiskit_rest_primitives"]
+    for case in client["payload"]:
+        rows.append(goal(f"payload bytes {case['case']}", "official client bytes",
+                         case["ours_bytes"] / case["official_bytes"], "reported", None,
+                         f"ours {case['ours_bytes']} B, official {case['official_bytes']} B, "
+                         f"encode {case['speedup_vs_official']:.2f}x faster"))
+    job = client["job_overhead"][0]
+    rtt = f"round trip {job['round_trip_ms']:.2f} ms"
+    rows.append(goal("per-job client CPU", "HTTP round trip", job["client_cpu_in_round_trips"],
+                     "<= 2 round trips", lambda r: r <= 2, f"{job['client_cpu_ms']:.2f} ms, {rtt}"))
+    rows.append(goal("per-job wall overhead", "HTTP round trip",
+                     job["wall_overhead_in_round_trips"], "<= 2 round trips", lambda r: r <= 2,
+                     f"{job['wall_overhead_ms']:.2f} ms incl. submit+poll+result, {rtt}"))
+    batch = client["batch"][0]
+    rows.append(goal(f"{batch['jobs']} jobs, thread pool", "sequential", batch["speedup"],
+                     ">= 5x faster", lambda r: r >= 5,
+                     f"{batch['thread_pool_s']:.2f} s vs {batch['sequential_s']:.2f} s; "
+                     f"serial-server ceiling {batch.get('server_bound_ceiling', float('nan')):.2f}x"))
+    mem = client["memory"][0]
+    rows.append(goal(f"RSS over {mem['jobs']} sequential jobs", "RSS at 10 %",
+                     mem["growth_mb_after_warmup"], f"flat (growth <= {FLAT_MB} MB)",
+                     lambda r: r <= FLAT_MB,
+                     f"{mem['rss_mb_at_10pct']:.1f} -> {mem['rss_mb_at_end']:.1f} MB"))
+    return rows
+
+
+def load(name: str) -> dict[str, Any]:
+    """One script's JSON result."""
+    result: dict[str, Any] = json.loads((RESULTS / f"{name}.json").read_text())
+    return result
+
+
+def summarise(quick: bool) -> list[Row]:
+    """Every goal row, from the scripts' JSON results."""
+    suffix = "_quick" if quick else ""
+    decode = load(f"decode{suffix}")
+    return [*encoder_rows(load(f"qasm3{suffix}")), *parser_rows(load(f"qasm3{suffix}")),
+            *decoder_rows(decode), *client_rows(load(f"client{suffix}"))]
+
+
+def markdown(rows: list[Row]) -> str:
+    """The goal table as Markdown, for docs/performance.md."""
+    lines = ["| measure | peer | ratio | goal | status | detail |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.3g}"
+        status = f"**{row['status']}**" if row["status"] == "NOT MET" else row["status"]
+        lines.append(f"| {row['measure']} | {row['peer']} | {ratio} | {row['goal']} | "
+                     f"{status} | {row['detail']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run of every script")
+    parser.add_argument("--no-run", action="store_true", help="only summarise existing results")
+    args = parser.parse_args()
+    seconds = {} if args.no_run else run_scripts(args.quick)
+    rows = summarise(args.quick)
+    print_table("goals (ratio = ours vs peer; see goal column for direction)", rows)
+    meta = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
+            "python": platform.python_version(), "machine": platform.machine(),
+            "cores": os.cpu_count(), "script_seconds": seconds}
+    not_met = [r for r in rows if r["status"] == "NOT MET"]
+    summary = {"meta": meta, "goals": rows, "not_met": len(not_met)}
+    name = "summary_quick" if args.quick else "summary"
+    (RESULTS / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(markdown(rows))
+    print(f"\n{len(rows) - len(not_met)} of {len(rows)} rows met or reported; "
+          f"{len(not_met)} not met. Wrote {RESULTS / name}.json and .md")
+
+
+if __name__ == "__main__":
+    main()
