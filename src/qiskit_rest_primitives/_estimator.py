@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from qiskit.primitives import BaseEstimatorV2
@@ -11,7 +12,7 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPu
 from ._encode import PubEncoder
 from ._job import RuntimeJob
 from ._primitive import ModeLike, PrimitiveBase
-from ._validate import check_isa, coerce_pubs
+from ._validate import check_isa, coerce_pubs, encode_pub
 from .exceptions import ValidationError
 from .options import EstimatorOptions
 
@@ -48,5 +49,5 @@ class EstimatorV2(PrimitiveBase[EstimatorOptions], BaseEstimatorV2):
         encoded = []
         for index, pub in enumerate(coerced):
             check_isa(pub.circuit, target, index)
-            encoded.append(encoder.estimator_pub(pub))
+            encoded.append(encode_pub(index, partial(encoder.estimator_pub, pub)))
         return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from qiskit.primitives import BaseSamplerV2
@@ -12,7 +13,7 @@ from ._config import DEFAULT_SHOTS
 from ._encode import PubEncoder
 from ._job import RuntimeJob
 from ._primitive import ModeLike, PrimitiveBase
-from ._validate import check_isa, check_shots, coerce_pubs
+from ._validate import check_isa, check_shots, coerce_pubs, encode_pub
 from .exceptions import ValidationError
 from .options import SamplerOptions
 
@@ -49,5 +50,5 @@ class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
         for index, pub in enumerate(coerced):
             check_isa(pub.circuit, target, index)
             check_shots(pub.shots or fallback, self._backend.max_shots, index)
-            encoded.append(encoder.sampler_pub(pub))
+            encoded.append(encode_pub(index, partial(encoder.sampler_pub, pub)))
         return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced])

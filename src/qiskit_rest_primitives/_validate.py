@@ -70,6 +70,16 @@ def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int) -> None:
                 f"{list(qubits)} of the backend (not an ISA circuit; transpile it first)")
 
 
+def encode_pub(index: int, encode: Callable[[], T]) -> T:
+    """Run a pub's encoder, naming the pub if its parameter values do not fit its circuit."""
+    try:
+        return encode()
+    except (KeyError, ValueError) as exc:
+        raise ValidationError(
+            f"pub {index}: parameter values do not match the circuit's parameters "
+            f"({type(exc).__name__}: {exc})") from exc
+
+
 def check_shots(shots: int, max_shots: int | None, pub_index: int) -> None:
     """Raise if a pub asks for more shots than the backend allows."""
     if max_shots is not None and shots > max_shots:
