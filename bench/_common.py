@@ -56,14 +56,14 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
 
 
 class ServerProcess:
-    """The local server in its own process (``qiskit-rest-primitives serve --port 0``).
+    """The local server in its own process, so its threads, memory and GIL stay out of ours.
 
-    Keeps the server's threads, memory and GIL out of the process being measured.
+    ``latency`` (seconds) delays every API request on the server (its fault injection,
+    an ``asyncio.sleep``), to emulate the network distance to a remote service.
     """
 
-    def __init__(self, *extra_args: str) -> None:
-        self._args = [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve",
-                      "--port", "0", *extra_args]
+    def __init__(self, *, latency: float = 0.0, seed: int = 1) -> None:
+        self._args = [sys.executable, __file__, "--latency", str(latency), "--seed", str(seed)]
         self._proc: subprocess.Popen[str] | None = None
         self.fields: dict[str, str] = {}
 
@@ -88,3 +88,30 @@ class ServerProcess:
         """Keyword arguments for ``RuntimeService`` pointing at this server."""
         return {"api_key": self.fields["API key"], "instance": self.fields["CRN"],
                 "url": self.fields["Runtime API"], "iam_url": self.fields["IAM URL"]}
+
+
+def _serve(latency: float, seed: int) -> None:
+    """Run the server (the child side of :class:`ServerProcess`) until SIGTERM."""
+    import signal
+    import threading
+
+    from qiskit_rest_primitives.local import LocalRuntimeServer
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with LocalRuntimeServer(seed=seed) as server:
+        if latency > 0:
+            server.inject_fault(None, r"^/api/v1/", status=None, count=10**12, delay=latency)
+        print(f"Runtime API: {server.url}\nIAM URL: {server.iam_url}", flush=True)
+        print(f"API key: {server.api_key}\nCRN: {server.instance}", flush=True)
+        stop.wait()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    _parser = argparse.ArgumentParser(description="local server for the benchmarks")
+    _parser.add_argument("--latency", type=float, default=0.0)
+    _parser.add_argument("--seed", type=int, default=1)
+    _args = _parser.parse_args()
+    _serve(_args.latency, _args.seed)

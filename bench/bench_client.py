@@ -30,6 +30,9 @@ from qiskit_ibm_runtime import RuntimeEncoder
 import qiskit_rest_primitives as qrp
 from qiskit_rest_primitives._encode import dumps_body, encode_ndarray
 
+#: Emulated network delay per request for the second batch run (a nearby cloud region).
+LATENCY_S = 0.02
+
 
 def _import_time(module: str, repeat: int) -> float:
     code = f"import time; t=time.perf_counter(); import {module}; print(time.perf_counter()-t)"
@@ -128,11 +131,13 @@ def _server_busy(jobs: list[qrp.RuntimeJob]) -> float:
     return busy
 
 
-def bench_batch(service: qrp.RuntimeService, jobs: int) -> list[dict[str, Any]]:
+def bench_batch(service: qrp.RuntimeService, jobs: int, latency_ms: float
+                ) -> list[dict[str, Any]]:
     """``jobs`` jobs one after another, then from 16 threads sharing one service.
 
     The local server runs one job at a time (like one QPU), so the speed-up cannot exceed
     sequential time / server busy time; that ceiling is reported beside the speed-up.
+    ``latency_ms`` is the emulated network delay the server adds to each request.
     """
     backend = service.backend("ibmq_manila")
     isa = _bell(backend)
@@ -152,7 +157,7 @@ def bench_batch(service: qrp.RuntimeService, jobs: int) -> list[dict[str, Any]]:
         done = list(pool.map(one, range(jobs)))
     pooled = time.perf_counter() - start
     busy = _server_busy(done)
-    return [{"jobs": jobs, "sequential_s": sequential, "thread_pool_s": pooled,
+    return [{"jobs": jobs, "latency_ms": latency_ms, "sequential_s": sequential, "thread_pool_s": pooled,
              "speedup": sequential / pooled, "server_busy_s": busy,
              "server_bound_ceiling": sequential / busy}]
 
@@ -183,13 +188,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
+    jobs = 10 if args.quick else 50
     report: dict[str, Any] = {"quick": args.quick, "startup": bench_startup(repeat),
                               "payload": bench_payload(repeat)}
-    with ServerProcess("--seed", "1") as server, \
-            qrp.RuntimeService(**server.service_kwargs()) as service:
+    with ServerProcess() as server, qrp.RuntimeService(**server.service_kwargs()) as service:
         report["job_overhead"] = bench_job_overhead(service, repeat * 3)
-        report["batch"] = bench_batch(service, 10 if args.quick else 50)
+        report["batch"] = bench_batch(service, jobs, latency_ms=0.0)
         report["memory"] = bench_memory(service, 50 if args.quick else 1000)
+    with ServerProcess(latency=LATENCY_S) as server, \
+            qrp.RuntimeService(**server.service_kwargs()) as service:
+        report["batch"] += bench_batch(service, jobs, latency_ms=LATENCY_S * 1e3)
     for name, rows in report.items():
         if isinstance(rows, list):
             print_table(name, rows)

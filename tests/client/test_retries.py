@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -12,6 +13,7 @@ import qiskit_rest_primitives as qrp
 from qiskit_rest_primitives import RetryPolicy, RuntimeService, Timeouts
 from qiskit_rest_primitives._http import make_retry
 from qiskit_rest_primitives.exceptions import (
+    APIConnectionError,
     APIStatusError,
     AuthenticationError,
     NotFoundError,
@@ -183,3 +185,16 @@ def test_no_secret_in_errors_or_reprs(server: LocalRuntimeServer) -> None:
               for text in (str(error), repr(error), str(getattr(error, "body", "")))]
     for secret in (*secrets, "secret-token-abc123", "secret-key-xyz789"):
         assert not any(secret in text for text in texts), "a secret leaked"
+
+
+def test_refused_connection_is_known_unsent() -> None:
+    with socket.socket() as probe:  # a loopback port that nothing listens on any more
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = RuntimeService(token="t", url=f"http://127.0.0.1:{port}/api/v1", retry=FAST_RETRY,
+                             poll=FAST_POLL)
+    with pytest.raises(APIConnectionError) as info:
+        service.usage()
+    assert info.value.request_sent is False
+    with pytest.raises(APIConnectionError):  # no tag lookup (and no 60 s wait) when unsent
+        service._submit_job({"program_id": "sampler", "backend": BACKEND, "params": {}})
