@@ -172,12 +172,16 @@ def main() -> None:
     seconds = {} if args.no_run else run_scripts(args.quick)
     rows = summarise(args.quick)
     print_table("goals (ratio = ours vs peer; see goal column for direction)", rows)
+    name = "summary_quick" if args.quick else "summary"
     meta = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
             "python": platform.python_version(), "machine": platform.machine(),
             "cores": os.cpu_count(), "script_seconds": seconds}
+    previous = RESULTS / f"{name}.json"
+    if args.no_run and previous.exists():  # keep when the measurements were taken
+        meta = {**meta, **{k: json.loads(previous.read_text())["meta"][k]
+                           for k in ("when", "script_seconds")}}
     not_met = [r for r in rows if r["status"] == "NOT MET"]
     summary = {"meta": meta, "goals": rows, "not_met": len(not_met)}
-    name = "summary_quick" if args.quick else "summary"
     (RESULTS / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n")
     (RESULTS / f"{name}.md").write_text(markdown(rows))
     print(f"\n{len(rows) - len(not_met)} of {len(rows)} rows met or reported; "
