@@ -53,12 +53,14 @@ def _npy_bytes(array: np.ndarray[Any, Any]) -> bytes:
 
 
 def _compress(data: bytes) -> bytes:
-    """zlib (the only form the service reads); stored blocks when compression would not pay."""
+    """zlib (the only form the service reads): stored blocks for large arrays that do not
+    compress (random angles: level 1 costs 25x the time for 4 %), zlib's default level for the
+    rest (a regular grid shrinks 5x more than at level 1, for 2x the time)."""
     if len(data) > 4 * _PROBE_BYTES:
         probe = data[len(data) // 2:len(data) // 2 + _PROBE_BYTES]
         if len(zlib.compress(probe, 1)) > _WORTH_IT * len(probe):
             return zlib.compress(data, 0)
-    return zlib.compress(data, 1)
+    return zlib.compress(data, 6)
 
 
 def encode_ndarray(array: np.ndarray[Any, Any]) -> dict[str, Any]:
