@@ -10,7 +10,7 @@ from .conftest import Api
 def test_backend_list(api: Api) -> None:
     devices = api.get("/backends").json()["devices"]
     by_name = {d["name"]: d for d in devices}
-    assert set(by_name) == {"ibm_brisbane", "ibmq_manila"}
+    assert set(by_name) == {"ibm_brisbane", "ibm_torino", "ibmq_manila"}
     assert by_name["ibm_brisbane"]["qubits"] == 127
     assert by_name["ibmq_manila"]["status"]["name"] == "online"
     assert api.get("/backends?include_mocks=True").status_code == 200

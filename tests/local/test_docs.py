@@ -30,8 +30,8 @@ def test_curl_walkthrough(api: Api) -> None:
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[:2] == ["ibm_brisbane", "ibmq_manila"]
-    samples = lines[2]
+    assert lines[:3] == ["ibm_brisbane", "ibm_torino", "ibmq_manila"]
+    samples = lines[3]
     assert set(re.findall(r'"(0x\d)"', samples)) <= {"0x0", "0x3"}
-    assert '"evs"' in lines[3]
+    assert '"evs"' in lines[4]
     assert lines[-2:] == ["204", "closed"]

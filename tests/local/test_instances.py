@@ -47,3 +47,11 @@ def test_reset_forgets_extra_instances(api: Api) -> None:
         "grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": inst.api_key})
     assert response.status_code == 400
     assert api.get("/backends").status_code == 200  # default credentials stay valid
+
+
+def test_empty_allow_list_means_no_backend(api: Api) -> None:
+    inst = api.server.create_instance("nothing", backends=[])
+    other = Api(api.server, inst.api_key, inst.crn)
+    assert other.get("/backends").json()["devices"] == []
+    refused = other.post("/jobs", json=sampler_body([BELL_MANILA]))
+    assert refused.status_code == 403

@@ -66,3 +66,74 @@ def test_official_estimator_in_session(official: object) -> None:
     evs = result[0].data.evs
     assert evs.shape == (2,)
     np.testing.assert_allclose(evs, [1.0, 1.0], atol=0.05)
+
+
+def test_official_service_lists_backends_and_jobs(official: object, server: LocalRuntimeServer
+                                                  ) -> None:
+    names = {b.name for b in official.backends()}  # type: ignore[attr-defined]
+    assert {"ibm_brisbane", "ibm_torino", "ibmq_manila"} <= names
+    backend = official.backend("ibm_torino")  # type: ignore[attr-defined]
+    assert backend.num_qubits == 133 and "cz" in backend.target.operation_names
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    job = qiskit_ibm_runtime.SamplerV2(mode=backend).run([isa], shots=100)
+    result = job.result()
+    assert type(result).__name__ == "PrimitiveResult"
+    assert type(result[0]).__name__ == "SamplerPubResult"
+    assert result[0].data.meas.num_shots == 100
+    listed = official.jobs(limit=5)  # type: ignore[attr-defined]
+    assert job.job_id() in [j.job_id() for j in listed]
+    again = official.job(job.job_id())  # type: ignore[attr-defined]
+    assert again.status() == "DONE" and again.primitive_id == "sampler"
+
+
+def test_official_metrics_and_usage(official: object) -> None:
+    backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    job = qiskit_ibm_runtime.SamplerV2(mode=backend).run([isa], shots=50)
+    job.result()
+    metrics = job.metrics()
+    assert metrics["usage"] == {"qpu_charge_time_seconds": 1, "status": "complete"}
+    assert "running" in metrics["timestamps"] and "finished" in metrics["timestamps"]
+    assert job.usage() >= 1
+
+
+def test_official_cancel_queued_job(official: object, server: LocalRuntimeServer) -> None:
+    backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    server.pause_jobs()
+    job = qiskit_ibm_runtime.SamplerV2(mode=backend).run([isa], shots=50)
+    assert job.status() == "QUEUED"
+    job.cancel()
+    assert job.status() == "CANCELLED"
+    server.resume_jobs()
+    with pytest.raises(qiskit_ibm_runtime.exceptions.RuntimeInvalidStateError):
+        job.result()
+
+
+def test_official_batch(official: object, server: LocalRuntimeServer) -> None:
+    backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    with qiskit_ibm_runtime.Batch(backend=backend) as batch:
+        sampler = qiskit_ibm_runtime.SamplerV2(mode=batch)
+        jobs = [sampler.run([isa], shots=40) for _ in range(2)]
+        results = [j.result() for j in jobs]
+        details = batch.details()
+    assert all(r[0].data.meas.num_shots == 40 for r in results)
+    assert details is not None and details["mode"] == "batch"
+    posts = [r for r in server.requests if r.method == "POST" and r.path == "/api/v1/sessions"]
+    assert posts and posts[0].json()["mode"] == "batch"
+    assert {j.session_id for j in jobs} == {batch.session_id}
+
+
+def test_official_max_execution_time(official: object, server: LocalRuntimeServer) -> None:
+    backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    sampler = qiskit_ibm_runtime.SamplerV2(mode=backend)
+    sampler.options.max_execution_time = 1
+    server.job_delay = 3.0
+    job = sampler.run([isa], shots=20)
+    with pytest.raises(qiskit_ibm_runtime.exceptions.RuntimeJobMaxTimeoutError):
+        job.result()
+    assert job.status() == "ERROR"  # the client maps "Cancelled - Ran too long" to ERROR
+    created = [r.json() for r in server.requests if r.method == "POST" and r.path == "/api/v1/jobs"]
+    assert created[-1]["cost"] == 1

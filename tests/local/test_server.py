@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from qiskit_rest_primitives.local import LocalRuntimeServer
@@ -89,12 +90,14 @@ def test_start_is_fast_and_stop_is_clean() -> None:
 
 def test_cli_prints_credentials_and_exits_on_interrupt() -> None:
     with subprocess.Popen(
-        [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0",
+         "--instance", "extra"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     ) as proc:
         try:
-            lines = [proc.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+            lines = [proc.stdout.readline() for _ in range(7)]  # type: ignore[union-attr]
             text = "".join(lines)
+            assert lines[4].split() == ["Instance:", "extra"] and text.count("crn:v1:") == 2
             assert "http://127.0.0.1:" in text and "crn:v1:bluemix" in text
             assert "API key" in text
             url = next(line.split()[-1] for line in lines if "/api/v1" in line)
@@ -124,3 +127,20 @@ def test_unfinished_jobs_are_requeued_after_restart(tmp_path: Path) -> None:
         response = api.get(f"/jobs/{bad}/results")
         assert response.status_code == 200 and "Error code 1002" in response.text
         second.check_errors()
+
+
+def test_cli_create_instance_in_db_file(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from qiskit_rest_primitives.local import _cli
+
+    db = str(tmp_path / "runtime.sqlite")
+    assert _cli.main(["create-instance", "ci", "--db", db, "--backends", "ibmq_manila",
+                      "--instance-limit-seconds", "100"]) == 0
+    out = dict(line.split(":", 1) for line in capsys.readouterr().out.splitlines())
+    key, crn = out["API key"].strip(), out["CRN"].strip()
+    assert out["Instance"].strip() == "ci" and crn.startswith("crn:v1:")
+    with LocalRuntimeServer(db=db) as server:
+        api = Api(server, key, crn)
+        assert [d["name"] for d in api.get("/backends").json()["devices"]] == ["ibmq_manila"]
+        assert api.get("/instances/usage").json()["usage_limit_seconds"] == 100
+        assert server.api_key != key  # the default instance is still provisioned

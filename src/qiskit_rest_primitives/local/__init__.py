@@ -160,6 +160,7 @@ class LocalRuntimeServer:
         state = self._st
         state.worker.resume()
         state.worker.forget()
+        state.worker.job_delay = 0.0
         state.store.reset()
         with state.lock:
             state.requests.clear()
@@ -190,11 +191,23 @@ class LocalRuntimeServer:
         """Let queued jobs run."""
         self._st.worker.resume()
 
+    @property
+    def job_delay(self) -> float:
+        """Seconds added to every job's run time (tests of ``cost``; 0 after ``reset()``)."""
+        return self._st.worker.job_delay
+
+    @job_delay.setter
+    def job_delay(self, seconds: float) -> None:
+        self._st.worker.job_delay = float(seconds)
+
     def create_instance(self, name: str, *, backends: list[str] | None = None,
                         instance_limit_seconds: int | None = None,
                         usage_allocation_seconds: int | None = None) -> Instance:
-        """Provision another instance with its own API key and CRN."""
-        row = new_instance_row(name, backends=list(backends or ["ANY"]),
+        """Provision another instance with its own API key and CRN.
+
+        ``backends`` is an allow-list: None or ``["ANY"]`` for every backend, ``[]`` for none.
+        """
+        row = new_instance_row(name, backends=["ANY"] if backends is None else list(backends),
                                instance_limit_seconds=instance_limit_seconds,
                                usage_allocation_seconds=usage_allocation_seconds, is_default=False)
         self._st.store.add_instance(row)

@@ -15,7 +15,7 @@ _ALWAYS_ALLOWED = frozenset(
      "box", "break_loop", "continue_loop"}
 )
 
-_FILES = {"ibm_brisbane": "brisbane", "ibmq_manila": "manila"}
+_FILES = {"ibm_brisbane": "brisbane", "ibm_torino": "torino", "ibmq_manila": "manila"}
 
 
 @dataclass(frozen=True)

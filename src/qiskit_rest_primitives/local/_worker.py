@@ -1,11 +1,13 @@
-"""The job worker: one daemon thread running queued jobs in submission order."""
+"""The job worker: one daemon thread running queued jobs, round-robin across instances."""
 
 from __future__ import annotations
 
 import json
 import math
-import queue
 import threading
+import time
+from collections import OrderedDict, deque
+from concurrent.futures import Future
 from typing import Any
 
 from qiskit.exceptions import QiskitError
@@ -22,6 +24,43 @@ REASON_SIMULATION = 1003
 REASON_INTERNAL = 9999
 
 
+class FairQueue:
+    """FIFO per instance, served round-robin, so one busy instance cannot starve another.
+
+    Jobs of one instance (hence of one session) keep their submission order.
+    """
+
+    def __init__(self) -> None:
+        self._lanes: OrderedDict[str, deque[str]] = OrderedDict()
+        self._ready = threading.Condition()
+
+    def put(self, lane: str, job_id: str) -> None:
+        """Append a job to its instance's lane."""
+        with self._ready:
+            self._lanes.setdefault(lane, deque()).append(job_id)
+            self._ready.notify()
+
+    def get(self, timeout: float) -> tuple[str, str] | None:
+        """``(lane, job)`` from the head of the next lane (which moves to the back), or None."""
+        with self._ready:
+            if not self._lanes:
+                self._ready.wait(timeout)
+            if not self._lanes:
+                return None
+            lane, jobs = next(iter(self._lanes.items()))
+            job_id = jobs.popleft()
+            del self._lanes[lane]
+            if jobs:
+                self._lanes[lane] = jobs
+            return lane, job_id
+
+    def unget(self, lane: str, job_id: str) -> None:
+        """Undo ``get``: the job goes back to the head of its lane, the lane to the front."""
+        with self._ready:
+            self._lanes.setdefault(lane, deque()).appendleft(job_id)
+            self._lanes.move_to_end(lane, last=False)
+
+
 class Worker:
     """Runs jobs one at a time (so jobs of a session run in order) and records their outcome."""
 
@@ -29,11 +68,12 @@ class Worker:
         self._store = store
         self._noise = noise
         self._seed = seed
-        self._queue: queue.Queue[str] = queue.Queue()
+        self._queue = FairQueue()
         self._prepared: dict[str, PreparedJob] = {}
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self.job_delay = 0.0  # extra simulated seconds per job (a test control)
         self.errors: list[BaseException] = []
         self._thread = threading.Thread(target=self._loop, name="local-runtime-worker", daemon=True)
 
@@ -41,7 +81,7 @@ class Worker:
         """Start the thread and re-queue jobs left unfinished by a previous server run."""
         for job_id in self._store.pending_job_ids():
             self._store.update_job(job_id, status="Queued")
-            self._queue.put(job_id)
+            self._enqueue(job_id)
         self._thread.start()
 
     def stop(self) -> None:
@@ -53,7 +93,11 @@ class Worker:
     def submit(self, job_id: str, prepared: PreparedJob) -> None:
         """Queue a stored job; ``prepared`` saves decoding the params a second time."""
         self._prepared[job_id] = prepared
-        self._queue.put(job_id)
+        self._enqueue(job_id)
+
+    def _enqueue(self, job_id: str) -> None:
+        row = self._store.job(job_id)
+        self._queue.put(row["crn"] if row else "", job_id)
 
     def pause(self) -> None:
         """Hold queued jobs (tests use this to observe Queued jobs, cancel them, etc.)."""
@@ -69,13 +113,17 @@ class Worker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            try:
-                job_id = self._queue.get(timeout=0.05)
-            except queue.Empty:
+            if not self._running.wait(timeout=0.05):
                 continue
-            self._running.wait()
+            item = self._queue.get(timeout=0.05)
+            if item is None:
+                continue
             if self._stop.is_set():
                 return
+            if not self._running.is_set():  # paused meanwhile: keep the job's place
+                self._queue.unget(*item)
+                continue
+            job_id = item[1]
             try:
                 self._execute(job_id)
             except Exception as exc:  # a bug in the server: keep it for check_errors()
@@ -98,20 +146,44 @@ class Worker:
         except ApiError as exc:
             self._finish(job_id, "Failed", reason=exc.message, reason_code=REASON_VALIDATION)
             return
+        cost = row.get("cost")
         try:
-            output = run_job(prepared, backend, noise=self._noise, seed=self._seed)
+            output = self._run_bounded(prepared, backend, cost)
         except QiskitError as exc:  # the simulator refused the job (size, memory...): job fails
             self._finish(job_id, "Failed", reason=f"Simulation failed: {exc}",
                          reason_code=REASON_SIMULATION)
             return
-        usage = max(1, math.ceil(output.seconds))
-        cost = row.get("cost")
-        if cost is not None and output.seconds > cost:
+        if output is None or (cost is not None and output.seconds > cost):
+            # wire-format §7: max execution time exceeded → Cancelled, reason_code 1305.
             self._finish(job_id, "Cancelled", reason="Ran too long",
-                         reason_code=REASON_TOO_LONG, usage=usage,
+                         reason_code=REASON_TOO_LONG, usage=max(1, cost or 0),
                          result="Job ran longer than its maximum execution time (cost).")
             return
+        usage = max(1, math.ceil(output.seconds))
         self._finish(job_id, "Completed", result=output.text, usage=usage)
+
+    def _run_bounded(self, prepared: PreparedJob, backend: Any, cost: int | None) -> Any:
+        """Run the simulation in a helper thread; None if it outlives ``cost`` seconds.
+
+        Aer cannot be interrupted, so an overrunning simulation finishes in the background
+        and its output is dropped; the job is final as soon as the deadline passes.
+        """
+        future: Future[Any] = Future()
+        delay = self.job_delay
+
+        def target() -> None:
+            try:
+                if delay:
+                    time.sleep(delay)
+                future.set_result(run_job(prepared, backend, noise=self._noise, seed=self._seed))
+            except BaseException as exc:  # handed to the worker thread below
+                future.set_exception(exc)
+
+        threading.Thread(target=target, name="local-runtime-sim", daemon=True).start()
+        try:
+            return future.result(timeout=None if cost is None else float(cost))
+        except TimeoutError:
+            return None
 
     def _finish(self, job_id: str, status: str, *, reason: str | None = None,
                 reason_code: int | None = None, result: str | None = None,

@@ -1,0 +1,67 @@
+"""Scheduling: round-robin across instances, session order, ``cost`` enforced while running."""
+
+from __future__ import annotations
+
+from qiskit_rest_primitives.local._worker import FairQueue
+
+from .conftest import BELL_MANILA, Api, sampler_body
+
+BODY = sampler_body([BELL_MANILA, None, 20])
+
+
+def _running(api: Api, job_id: str) -> str:
+    return str(api.get(f"/jobs/{job_id}/metrics").json()["timestamps"]["running"])
+
+
+def test_fair_queue_round_robin() -> None:
+    queue = FairQueue()
+    for job in ("a1", "a2", "a3"):
+        queue.put("A", job)
+    queue.put("B", "b1")
+    queue.put("C", "c1")
+    queue.put("B", "b2")
+    first = queue.get(0)
+    assert first == ("A", "a1")
+    queue.unget(*first)
+    order = [item[1] for item in (queue.get(0) for _ in range(6)) if item]
+    assert order == ["a1", "b1", "c1", "a2", "b2", "a3"]
+    assert queue.get(0) is None
+
+
+def test_busy_instance_does_not_starve_another(api: Api) -> None:
+    inst = api.server.create_instance("second")
+    other = Api(api.server, inst.api_key, inst.crn)
+    api.server.pause_jobs()
+    first = [api.submit(BODY) for _ in range(4)]
+    late = other.submit(BODY)
+    api.server.resume_jobs()
+    for job_id in [*first, late]:
+        assert (api if job_id in first else other).wait(job_id)["state"]["status"] == "Completed"
+    # The other instance's job runs second, not after all four of the first instance.
+    started = sorted([*first, late], key=lambda j: _running(api if j in first else other, j))
+    assert started.index(late) == 1
+
+
+def test_session_jobs_run_in_submission_order(api: Api) -> None:
+    session = api.post("/sessions", json={"mode": "dedicated", "backend": "ibmq_manila"}).json()
+    api.server.pause_jobs()
+    jobs = [api.submit({**BODY, "session_id": session["id"]}) for _ in range(4)]
+    api.server.resume_jobs()
+    docs = [api.wait(j) for j in jobs]
+    assert all(d["state"]["status"] == "Completed" for d in docs)
+    running = [_running(api, j) for j in jobs]
+    assert running == sorted(running)
+    assert len(set(running)) == 4
+
+
+def test_cost_enforced_while_running(api: Api) -> None:
+    api.server.job_delay = 3.0  # the simulated run now takes > 3 s; cost allows 1 s
+    job_id = api.submit({**BODY, "cost": 1})
+    doc = api.wait(job_id, timeout=2.5)  # final before the run could have ended
+    assert doc["state"]["status"] == "Cancelled"
+    assert doc["state"]["reason_code"] == 1305 and doc["state"]["reason"] == "Ran too long"
+    assert doc["status"] == "Cancelled - Ran too long"
+    metrics = api.get(f"/jobs/{job_id}/metrics").json()
+    assert metrics["usage"]["qpu_charge_time_seconds"] == 1
+    api.server.job_delay = 0
+    assert api.wait(api.submit(BODY))["state"]["status"] == "Completed"
