@@ -169,3 +169,23 @@ def test_default_shots_option(manila: qrp.RuntimeBackend, manila_pm) -> None:  #
     isa = manila_pm.run(_bell())
     sampler = qrp.Sampler(mode=manila, options={"default_shots": 321})
     assert sampler.run([isa]).result(timeout=60)[0].data.meas.num_shots == 321
+
+
+def test_while_loop_on_a_backend_that_supports_it(service: qrp.RuntimeService) -> None:
+    """``while`` needs a backend that lists it (the Heron-class ``ibm_torino``)."""
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    backend = service.backend("ibm_torino")
+    qc = QuantumCircuit(2, 2)
+    qc.h(0)
+    qc.measure(0, 0)
+    with qc.while_loop((qc.clbits[0], 1)):  # re-roll until the coin shows 0
+        qc.h(0)
+        qc.measure(0, 0)
+    qc.x(1)
+    qc.measure(1, 1)
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend, seed_transpiler=3).run(qc)
+    ours = qrp.Sampler(mode=backend).run([isa], shots=SHOTS).result(timeout=120)[0]
+    ref = BackendSamplerV2(backend=AerSimulator(seed_simulator=3)).run([qc], shots=SHOTS).result()[0]
+    assert list(ours.data.keys()) == list(ref.data.keys()) == ["c"]
+    assert ours.data.c.get_counts() == ref.data.c.get_counts() == {"10": SHOTS}
