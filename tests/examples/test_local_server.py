@@ -17,5 +17,5 @@ def test_local_server() -> None:
         paths = [request.path for request in server.requests]
         server.reset()  # forget jobs, sessions, faults and the request log
     # [end-example]
-    assert [b.name for b in backends] == ["ibm_brisbane", "ibmq_manila"]
+    assert [b.name for b in backends] == ["ibm_brisbane", "ibm_torino", "ibmq_manila"]
     assert sum(path.endswith("/backends") for path in paths) == 3

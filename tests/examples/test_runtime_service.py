@@ -20,6 +20,6 @@ def test_runtime_service(server: LocalRuntimeServer) -> None:
         print(service.least_busy(min_num_qubits=100).name)
         recent = service.jobs(limit=5, program_id="sampler")  # newest first
     # [end-example]
-    assert names == ["ibm_brisbane", "ibmq_manila"]
+    assert names == ["ibm_brisbane", "ibm_torino", "ibmq_manila"]
     assert backend.num_qubits == 5
     assert recent == []

@@ -18,7 +18,7 @@ from qiskit_rest_primitives.local import LocalRuntimeServer
 from .conftest import Api, get_token
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "local-server.md"
-REFERENCE = Path("/work/shared/reference/qiskit-runtime-rest-api.txt")
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "qiskit-runtime-rest-api.txt"
 DOC_HOST = "http://127.0.0.1:8000"
 REAL_HOST = "https://quantum.cloud.ibm.com"
 
@@ -42,8 +42,6 @@ def _run(snippet: str, server: LocalRuntimeServer, **fill: str) -> dict[str, Any
 
 
 def test_doc_blocks_are_the_reference_text() -> None:
-    if not REFERENCE.exists():
-        pytest.skip("the seed reference is not available")
     reference = REFERENCE.read_text()
     python = _blocks("python")
     assert len(python) == 4
