@@ -134,65 +134,11 @@ def _vector_element_name(match: re.Match[str]) -> str:
     return f"_{match[1]}_{match[2]}_"
 
 
-class _Miss:
-    """Sentinel for a fast-table miss: the instruction takes :meth:`_Emitter.slow`."""
+def _index_table(qubit_text: dict[Qubit, str]) -> list[dict[str, Any]]:
+    """Per-qubit line caches, indexed by each bit's index in its register.
 
-
-_MISS = _Miss()
-
-
-class _ByName(dict[str, Any]):
-    """Fast-path cache of one first qubit: gate name -> line, :class:`_Angles` or :class:`_Pairs`.
-
-    Only fixed-arity standard gates go in (so the first qubit and the name imply the rest).
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def __missing__(self, name: str) -> _Miss:
-        return _MISS
-
-
-class _Angles(dict[float, str]):
-    """Lines of one one-angle gate on one qubit, keyed by the (float) angle."""
-
-    __slots__ = ("emitter", "prefix", "suffix")
-
-    def __init__(self, emitter: _Emitter, prefix: str, suffix: str) -> None:
-        super().__init__()
-        self.emitter, self.prefix, self.suffix = emitter, prefix, suffix
-
-    def __missing__(self, angle: float) -> str:
-        line = self[angle] = f"{self.prefix}{self.emitter.real(angle)}{self.suffix}"
-        return line
-
-    def other(self, angle: Any) -> str:
-        """A non-float angle (parameter or expression); not cached here."""
-        return f"{self.prefix}{self.emitter.angle(angle)}{self.suffix}"
-
-
-class _Pairs(dict[int, str]):
-    """Lines of one two-qubit parameterless gate with a fixed first qubit, keyed by the second."""
-
-    __slots__ = ("prefix", "texts")
-
-    def __init__(self, prefix: str, texts: list[str]) -> None:
-        super().__init__()
-        self.prefix, self.texts = prefix, texts
-
-    def __missing__(self, index: int) -> str:
-        line = self[index] = f"{self.prefix}, {self.texts[index]};\n"
-        return line
-
-
-def _bit_indices(qubit_text: dict[Qubit, str]) -> list[int]:
-    """Each bit's index in its register; the fast path needs them distinct within a scope.
-
-    (One register in the circuit; bodies use the outer bits or one register of their own.)
+    The fast path requires those indices to be distinct within a scope (one register
+    in the circuit; bodies use the outer bits or one register of their own).
     """
     indices: list[int] = []
     for bit in qubit_text:
@@ -202,7 +148,10 @@ def _bit_indices(qubit_text: dict[Qubit, str]) -> list[int]:
         indices.append(index)
     if len(set(indices)) != len(indices):
         raise _Unsupported
-    return indices
+    table: list[dict[str, Any]] = [{}] * (max(indices, default=-1) + 1)
+    for index, text in zip(indices, qubit_text.values(), strict=True):
+        table[index] = {"": text}
+    return table
 
 
 def _check_identifier(name: str, taken: set[str]) -> str:
@@ -210,60 +159,6 @@ def _check_identifier(name: str, taken: set[str]) -> str:
         raise _Unsupported
     taken.add(name)
     return name
-
-
-class _Block:
-    """Per-scope state of :meth:`_Emitter.block`: the fast table and the slow path."""
-
-    def __init__(self, emitter: _Emitter, qubit_text: dict[Qubit, str],
-                 clbit_text: dict[Clbit, str], indent: str) -> None:
-        indices = _bit_indices(qubit_text)
-        size = max(indices, default=-1) + 1
-        self.texts = [""] * size
-        self.fast = [_ByName("") for _ in range(size)]
-        for index, text in zip(indices, qubit_text.values(), strict=True):
-            self.texts[index] = self.fast[index].text = text
-        self.emitter, self.indent, self.scope = emitter, indent, (qubit_text, clbit_text)
-        self.lines: dict[Any, dict[str, Any]] = {}
-
-    def slow(self, inst: CircuitInstruction) -> str:
-        """One instruction the fast table missed (lines cached per qubit tuple and name)."""
-        qubits = inst.qubits
-        key = tuple([bit._index for bit in qubits])
-        lines = self.lines.get(key)
-        if lines is None:
-            text = ", ".join([self.scope[0][bit] for bit in qubits])
-            lines = self.lines[key] = {"": text}
-        name, indent, emitter = inst.name, self.indent, self.emitter
-        entry = lines.get(name)
-        if entry.__class__ is str:  # a cached parameterless line
-            return str(entry)
-        params = inst.params
-        if params and entry is not None and len(params) == 1:  # a checked one-angle gate
-            angle = params[0]
-            if type(angle) is not float:
-                return f"{indent}{name}({emitter.angle(angle)}) {lines['']};\n"
-            line = entry.get(angle)
-            if line is None:
-                line = entry[angle] = f"{indent}{name}({emitter.real(angle)}) {lines['']};\n"
-            return str(line)
-        if params:
-            line = emitter.with_params(inst, name, lines, indent, self.scope)
-        else:
-            line = emitter.without_params(inst, name, lines, indent, self.scope)
-        if name in _STDGATES or name == "ecr":  # checked standard gate: fast from now on
-            self.install(key, name, len(params), lines[""])
-        return line
-
-    def install(self, key: tuple[int, ...], name: str, num_params: int, text: str) -> None:
-        """Add a fast-table entry for a standard gate (fixed arity) on these qubits."""
-        by_name = self.fast[key[0]]
-        if len(key) == 1 and num_params == 0:
-            by_name[name] = f"{self.indent}{name} {text};\n"
-        elif len(key) == 1 and num_params == 1:
-            by_name[name] = _Angles(self.emitter, f"{self.indent}{name}(", f") {text};\n")
-        elif len(key) == 2 and num_params == 0:
-            by_name[name] = _Pairs(f"{self.indent}{name} {by_name.text}", self.texts)
 
 
 class _Emitter:
@@ -321,31 +216,49 @@ class _Emitter:
               clbit_text: dict[Clbit, str], indent: str) -> str:
         """Emit a sequence of instructions; the hot loop of the module.
 
-        Why it looks like this: iterating ``circuit._data`` and reading ``name``/``qubits``
-        already costs most of the time, so each instruction gets as few bytecodes as
-        possible. Lines are cached by first qubit's register index (a list index, cheaper
-        than hashing bits), then gate name, then angle or second qubit's index (see
-        :class:`_ByName`); ``__missing__`` fills the caches, so a hit is a few subscripts
-        in a list comprehension (no ``append`` call, no per-instruction allocation, so the
-        garbage collector stays asleep). Misses and all other instructions go through
-        :meth:`_Block.slow`, which also installs fast-table entries for standard gates.
+        Lines are cached per (qubits, gate name[, angle]) so the loop does no formatting
+        for repeats. Qubits are looked up by their register index (an int) rather than
+        hashed, and the loop allocates nothing per instruction beyond what iterating the
+        circuit already costs (so the garbage collector stays asleep).
         """
-        scope = _Block(self, qubit_text, clbit_text, indent)
-        fast, slow, miss = scope.fast, scope.slow, _MISS
-        text, angles, pairs = str, _Angles, _Pairs
-        try:
-            out = [
-                line if (line := fast[(qubits := inst.qubits)[0]._index][inst.name]).__class__
-                is text
-                else line[angle] if line.__class__ is angles
-                and (angle := inst.params[0]).__class__ is float
-                else line[qubits[1]._index] if line.__class__ is pairs
-                else slow(inst) if line is miss
-                else line.other(angle)
-                for inst in data
-            ]
-        except IndexError:  # an instruction without qubits: no first-qubit table
-            out = [slow(inst) for inst in data]
+        table = _index_table(qubit_text)
+        size = len(table)
+        multi: dict[Any, dict[str, Any]] = {}
+        out: list[str] = []
+        append = out.append
+        count = len
+        for inst in data:
+            qubits = inst.qubits
+            if count(qubits) == 1:
+                lines = table[qubits[0]._index]
+            else:
+                key: Any = (qubits[0]._index * size + qubits[1]._index if count(qubits) == 2
+                            else tuple([bit._index for bit in qubits]))
+                lines = multi.get(key)
+                if lines is None:
+                    text = ", ".join([qubit_text[bit] for bit in qubits])
+                    lines = multi[key] = {"": text}
+            name = inst.name
+            entry = lines.get(name)
+            if entry.__class__ is str:  # a cached parameterless line
+                append(entry)
+                continue
+            params = inst.params
+            if params:
+                angle = params[0]
+                if entry is not None and count(params) == 1:  # a checked one-angle gate
+                    if type(angle) is float:
+                        line = entry.get(angle)
+                        if line is None:
+                            line = entry[angle] = (
+                                f"{indent}{name}({self.real(angle)}) {lines['']};\n")
+                    else:
+                        line = f"{indent}{name}({self.angle(angle)}) {lines['']};\n"
+                else:
+                    line = self.with_params(inst, name, lines, indent, (qubit_text, clbit_text))
+            else:
+                line = self.without_params(inst, name, lines, indent, (qubit_text, clbit_text))
+            append(line)
         return "".join(out)
 
     def real(self, value: float) -> str:

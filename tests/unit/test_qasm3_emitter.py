@@ -18,7 +18,7 @@ from qiskit.circuit import (
     ParameterVector,
     QuantumRegister,
 )
-from qiskit.circuit.library import UnitaryGate
+from qiskit.circuit.library import GlobalPhaseGate, UnitaryGate
 from qiskit.transpiler import Layout, TranspileLayout
 
 from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
@@ -278,4 +278,30 @@ def test_uncovered_circuits_fall_back_to_qasm3_dumps(build: Any) -> None:
 def test_two_registers_fall_back() -> None:
     qc = QuantumCircuit(QuantumRegister(1, "a"), QuantumRegister(1, "b"))
     qc.x(1)
+    assert dumps(qc) == dumps_reference(qc)
+
+
+def test_fast_tables_match_qasm3_dumps_on_repeats() -> None:
+    """Repeated lines (same angle on several qubits, qubit pairs, barrier widths) stay exact."""
+    a = Parameter("a")
+    qc = QuantumCircuit(3, 1)
+    for _ in range(2):
+        for qubit in range(3):
+            qc.rz(0.25, qubit)
+            qc.rz(a + 1, qubit)
+            qc.sx(qubit)
+        qc.ecr(0, 1)
+        qc.ecr(0, 2)
+        qc.ecr(2, 0)
+        qc.barrier(0)
+        qc.barrier(0, 1)
+        qc.x(0)
+    qc.measure(2, 0)
+    assert dumps(qc) == _Emitter(qc).program() == dumps_reference(qc)
+
+
+def test_instruction_without_qubits_falls_back() -> None:
+    qc = QuantumCircuit(1)
+    qc.x(0)
+    qc.append(GlobalPhaseGate(0.5), [])
     assert dumps(qc) == dumps_reference(qc)
