@@ -7,7 +7,6 @@ import time
 
 import pytest
 from qiskit import QuantumCircuit
-from qiskit.transpiler import generate_preset_pass_manager
 
 import qiskit_rest_primitives as qrp
 from qiskit_rest_primitives import RetryPolicy, RuntimeService, Timeouts
@@ -28,17 +27,6 @@ BACKEND = "ibmq_manila"
 USAGE = r"/api/v1/instances/usage$"
 JOBS = r"/api/v1/jobs$"
 
-
-@pytest.fixture(scope="module")
-def isa_bell(local_server: LocalRuntimeServer) -> QuantumCircuit:
-    """A Bell circuit transpiled for ibmq_manila."""
-    with local_server.service() as service:
-        qc = QuantumCircuit(2)
-        qc.h(0)
-        qc.cx(0, 1)
-        qc.measure_all()
-        pm = generate_preset_pass_manager(optimization_level=1, backend=service.backend(BACKEND))
-        return pm.run(qc)
 
 
 def _statuses(server: LocalRuntimeServer, method: str, path_end: str) -> list[int | None]:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from qiskit import QuantumCircuit
-from qiskit.transpiler import generate_preset_pass_manager
 
 import qiskit_rest_primitives as qrp
 from qiskit_rest_primitives.exceptions import BadRequestError, NotFoundError
@@ -17,17 +16,6 @@ from ..conftest import FAST_POLL, FAST_RETRY
 
 BACKEND = "ibmq_manila"
 
-
-@pytest.fixture(scope="module")
-def isa_bell(local_server: LocalRuntimeServer) -> QuantumCircuit:
-    """A Bell circuit transpiled for ibmq_manila."""
-    with local_server.service() as service:
-        qc = QuantumCircuit(2)
-        qc.h(0)
-        qc.cx(0, 1)
-        qc.measure_all()
-        pm = generate_preset_pass_manager(optimization_level=1, backend=service.backend(BACKEND))
-        return pm.run(qc)
 
 
 def _ids(jobs: list[qrp.RuntimeJob]) -> list[str]:

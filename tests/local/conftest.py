@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,19 +93,7 @@ def estimator_body(*pubs: Any, backend: str = "ibmq_manila", **params: Any) -> d
             "params": {"pubs": list(pubs), "version": 2, "support_qiskit": True, **params}}
 
 
-@pytest.fixture(scope="session")
-def local_server() -> Iterator[LocalRuntimeServer]:
-    """One server for the whole session (startup is well under a second)."""
-    with LocalRuntimeServer(seed=1234) as server:
-        yield server
-
-
-@pytest.fixture
-def server(local_server: LocalRuntimeServer) -> Iterator[LocalRuntimeServer]:
-    """The server, reset before the test; server-thread errors re-raised after it."""
-    local_server.reset()
-    yield local_server
-    local_server.check_errors()
+# `local_server` and `server` come from tests/conftest.py.
 
 
 @pytest.fixture
