@@ -31,16 +31,7 @@ from ._spans import (
     TwirledSliceSpanV2,
 )
 
-__all__ = [
-    "DoubleSliceSpan",
-    "ExecutionSpan",
-    "ExecutionSpans",
-    "SliceSpan",
-    "TwirledSliceSpan",
-    "TwirledSliceSpanV2",
-    "decode_plain_result",
-    "decode_result",
-]
+__all__ = ["decode_plain_result", "decode_result"]
 
 # wire-format §8.2: these strings travel as ``ndarray`` envelopes but stay strings.
 _ZNE_NAMES = frozenset(

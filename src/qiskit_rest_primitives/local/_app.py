@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import _jobs, _sessions
@@ -19,6 +20,16 @@ from ._state import ServerState
 from ._store import TERMINAL
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
+_ANY = TypeAdapter(Any)
+
+
+def _json(doc: Any) -> Response:
+    """``doc`` as the exact bytes FastAPI's response-model path sends (pydantic ``dump_json``).
+
+    Returning a ``Response`` skips that path's validation pass and, for sync routes, its extra
+    hop through the thread pool; hot routes are ``async`` to skip the pool altogether.
+    """
+    return Response(_ANY.dump_json(doc, by_alias=True), media_type="application/json")
 
 
 def create_app(state: ServerState) -> Any:
@@ -70,32 +81,32 @@ def _iam_routes(app: FastAPI, state: ServerState) -> None:
 
 def _backend_routes(app: FastAPI, state: ServerState) -> None:
     @app.get("/api/v1/versions")
-    def versions() -> dict[str, Any]:
-        return {"versions": SUPPORTED_VERSIONS}
+    async def versions() -> Response:
+        return _json({"versions": SUPPORTED_VERSIONS})
 
     @app.get("/api/v1/backends")
-    def backends(request: Request) -> dict[str, Any]:
+    async def backends(request: Request) -> Response:
         instance = authorize(state, request.headers)
         names = allowed_backends(instance)
-        return {"devices": [get_backend(instance, n).device_entry() for n in names]}
+        return _json({"devices": [get_backend(instance, n).device_entry() for n in names]})
 
     @app.get("/api/v1/backends/{name}/{document}")
-    def backend_document(request: Request, name: str, document: str) -> Any:
+    async def backend_document(request: Request, name: str, document: str) -> Response:
         instance = authorize(state, request.headers)
         if document not in ("configuration", "properties", "status", "defaults"):
             raise not_found(f"No such endpoint: {request.url.path}")
         backend = get_backend(instance, name)
         if document == "configuration":
-            return backend.configuration
+            return _json(backend.configuration)
         if document == "status":
-            return backend.status()
+            return _json(backend.status())
         if document == "defaults":
-            return {}
+            return _json({})
         before = request.query_params.get("updated_before")
         props = backend.properties_before(_parse_time(before) if before else None)
         if props is None:
             raise not_found(f"No properties of '{name}' were recorded before {before}.")
-        return props
+        return _json(props)
 
     @app.get("/api/v1/instances/usage")
     def usage(request: Request) -> dict[str, Any]:
@@ -140,21 +151,21 @@ def _parse_time(text: str) -> datetime:
 
 def _job_routes(app: FastAPI, state: ServerState) -> None:
     @app.post("/api/v1/jobs")
-    def create_job(request: Request) -> dict[str, Any]:
+    def create_job(request: Request) -> Response:
         instance = authorize(state, request.headers)
         caller = request.headers.get("x-qx-client-application")
-        return _jobs.create_job(state, instance, _json_body(request), caller)
+        return _json(_jobs.create_job(state, instance, _json_body(request), caller))
 
     @app.get("/api/v1/jobs")
-    def list_jobs(request: Request) -> dict[str, Any]:
+    def list_jobs(request: Request) -> Response:
         instance = authorize(state, request.headers)
-        return _jobs.list_jobs(state, instance, request.query_params)
+        return _json(_jobs.list_jobs(state, instance, request.query_params))
 
     @app.get("/api/v1/jobs/{job_id}")
-    def get_job(request: Request, job_id: str) -> dict[str, Any]:
+    async def get_job(request: Request, job_id: str) -> Response:
         row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
         exclude = request.query_params.get("exclude_params", "").lower() == "true"
-        return _jobs.job_document(row, exclude_params=exclude)
+        return _json(_jobs.job_document(row, exclude_params=exclude))
 
     @app.delete("/api/v1/jobs/{job_id}")
     def delete_job(request: Request, job_id: str) -> Response:
@@ -169,7 +180,7 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
         return Response(status_code=204)
 
     @app.get("/api/v1/jobs/{job_id}/results")
-    def results(request: Request, job_id: str) -> Response:
+    async def results(request: Request, job_id: str) -> Response:
         row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
         if row["status"] not in TERMINAL or row["result"] is None:
             return Response(status_code=204)

@@ -13,6 +13,7 @@ import jwt
 from ._errors import CODE_INVALID_CREDENTIALS, ApiError
 
 _ALGORITHM = "HS256"
+_CACHE_SIZE = 4096
 
 
 class TokenIssuer:
@@ -26,6 +27,9 @@ class TokenIssuer:
         self._secret = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._generation = 0
+        # token string -> (crn, exp, generation): a token's signature and claims never change,
+        # so each one is decoded once; expiry and revocation are still checked on every call.
+        self._verified: dict[str, tuple[str, float, int]] = {}
         self.ttl = ttl
 
     def issue(self, crn: str, account: str) -> dict[str, Any]:
@@ -59,6 +63,18 @@ class TokenIssuer:
 
     def verify(self, token: str) -> str:
         """Return the CRN a valid token is bound to; raise a 401 ``ApiError`` otherwise."""
+        hit = self._verified.get(token)
+        if hit is not None:
+            crn, exp, generation = hit
+            if time.time() < exp:  # PyJWT's rule: expired once ``exp <= now``
+                if generation != self._generation:
+                    raise _unauthorized("The access token has been revoked.")
+                return crn
+            self._verified.pop(token, None)
+        return self._decode(token)
+
+    def _decode(self, token: str) -> str:
+        """Full JWT verification; remembers tokens that pass."""
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[_ALGORITHM], options={"require": ["exp", "iat"]}
@@ -71,7 +87,13 @@ class TokenIssuer:
             generation = self._generation
         if claims.get("gen") != generation:
             raise _unauthorized("The access token has been revoked.")
-        return str(claims.get("crn", ""))
+        crn = str(claims.get("crn", ""))
+        exp = claims.get("exp")
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+            if len(self._verified) >= _CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = (crn, float(exp), generation)
+        return crn
 
     def revoke_all(self) -> None:
         """Refuse every token issued so far."""

@@ -44,6 +44,8 @@ class Store:
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
+        # Instance rows by CRN (read on every API call); only add_instance and reset change them.
+        self._instances: dict[str, dict[str, Any]] = {}
         with self._lock:
             self._conn.executescript(_SCHEMA)
             self._conn.commit()
@@ -76,6 +78,7 @@ class Store:
         """Insert an instance row (``backends`` as a list)."""
         values = {**row, "backends": json.dumps(row["backends"]), "created": now_iso()}
         with self._tx() as db:
+            self._instances.clear()
             db.execute(
                 "INSERT INTO instances (crn, name, api_key, account, backends,"
                 " instance_limit_seconds, usage_allocation_seconds, is_default, created)"
@@ -87,11 +90,19 @@ class Store:
     def instance(
         self, *, crn: str | None = None, api_key: str | None = None
     ) -> dict[str, Any] | None:
-        """One instance by CRN or API key."""
+        """One instance by CRN or API key (a fresh copy the caller may change)."""
+        if crn is not None:
+            cached = self._instances.get(crn)
+            if cached is not None:
+                return {**cached, "backends": list(cached["backends"])}
         column, value = ("crn", crn) if crn is not None else ("api_key", api_key)
         with self._tx() as db:
             row = db.execute(f"SELECT * FROM instances WHERE {column} = ?", (value,)).fetchone()
-        return _instance(row) if row else None
+            if row is None:
+                return None
+            found = _instance(row)
+            self._instances[found["crn"]] = {**found, "backends": list(found["backends"])}
+        return found
 
     def default_instance(self) -> dict[str, Any] | None:
         """The pre-provisioned instance, if created already."""
@@ -191,6 +202,7 @@ class Store:
     def reset(self) -> None:
         """Forget jobs, sessions and every instance except the default one."""
         with self._tx() as db:
+            self._instances.clear()
             db.execute("DELETE FROM jobs")
             db.execute("DELETE FROM sessions")
             db.execute("DELETE FROM instances WHERE is_default = 0")
