@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,6 +31,21 @@ def _json(doc: Any) -> Response:
     hop through the thread pool; hot routes are ``async`` to skip the pool altogether.
     """
     return Response(_ANY.dump_json(doc, by_alias=True), media_type="application/json")
+
+
+class _ThenRun(Response):
+    """A JSON response that runs ``after`` once it has been sent (or failed to be sent)."""
+
+    def __init__(self, doc: Any, after: list[Callable[[], None]]) -> None:
+        super().__init__(_ANY.dump_json(doc, by_alias=True), media_type="application/json")
+        self._after = after
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            for func in self._after:
+                func()
 
 
 def create_app(state: ServerState) -> Any:
@@ -154,7 +170,9 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
     def create_job(request: Request) -> Response:
         instance = authorize(state, request.headers)
         caller = request.headers.get("x-qx-client-application")
-        return _json(_jobs.create_job(state, instance, _json_body(request), caller))
+        later: list[Callable[[], None]] = []
+        doc = _jobs.create_job(state, instance, _json_body(request), caller, defer=later)
+        return _ThenRun(doc, later)
 
     @app.get("/api/v1/jobs")
     def list_jobs(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -35,9 +36,13 @@ def check_tags(tags: Any) -> list[str]:
     return tags
 
 
-def create_job(state: ServerState, instance: dict[str, Any], body: Any,
-               caller: str | None) -> dict[str, Any]:
-    """Validate a job body, store the job and queue it; returns the create response."""
+def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: str | None,
+               *, defer: list[Callable[[], None]] | None = None) -> dict[str, Any]:
+    """Validate a job body, store the job and queue it; returns the create response.
+
+    With ``defer``, queueing is appended there instead of done now: the route runs it once the
+    response is sent, so the worker does not compete with the request for the GIL.
+    """
     if not isinstance(body, dict):
         raise bad_request("The job body must be a JSON object.")
     unknown = sorted(set(body) - _TOP_LEVEL)
@@ -65,7 +70,11 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any,
         "private": int(bool(body.get("private"))), "log_level": body.get("log_level"),
         "caller": caller,
     })
-    state.worker.submit(job_id, prepared)
+    crn = instance["crn"]
+    if defer is None:
+        state.worker.submit(job_id, prepared, crn)
+    else:
+        defer.append(lambda: state.worker.submit(job_id, prepared, crn))
     response = {"id": job_id, "backend": backend.name}
     if session_id:
         response["session_id"] = session_id

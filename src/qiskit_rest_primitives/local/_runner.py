@@ -116,7 +116,7 @@ def _run_sampler(
         sampler = AerSampler(seed=seed, options={"backend_options": _backend_options(
             backend, kept, noise)})
         small = SamplerPub(reduced, pub.parameter_values, pub.shots, validate=False)
-        data = sampler.run([small]).result()[0].data
+        data = _run_inline(sampler, SamplerPub.coerce(small, sampler.default_shots))
         meta = {"circuit_metadata": dict(pub.circuit.metadata or {})}
         results.append(SamplerPubResult(data, metadata=meta))
     return PrimitiveResult(results, metadata={})
@@ -136,7 +136,8 @@ def _run_estimator(
             "run_options": {"seed_simulator": seed}})
         small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
                              pub.parameter_values, pub.precision, validate=False)
-        data = estimator.run([small]).result()[0].data
+        data = _run_inline(
+            estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
         evs = np.asarray(np.asarray(data.evs, dtype=float) - np.broadcast_to(vanished, pub.shape))
         stds = np.asarray(data.stds, dtype=float)
         meta = {
@@ -149,6 +150,16 @@ def _run_estimator(
         bin_ = DataBin(evs=evs, stds=stds, ensemble_standard_error=stds.copy(), shape=evs.shape)
         results.append(PubResult(bin_, metadata=meta))
     return PrimitiveResult(results, metadata=_estimator_metadata(job.options))
+
+
+def _run_inline(primitive: Any, pub: Any) -> Any:
+    """``primitive.run([pub]).result()[0].data`` without ``PrimitiveJob``'s new thread per call.
+
+    Same coercion, validation (and its warnings) and ``_run`` as Aer's ``run``; we already run
+    in a worker thread, and a thread start per pub costs more than a tiny simulation.
+    """
+    primitive._validate_pubs([pub])
+    return primitive._run([pub])[0].data
 
 
 def _estimator_metadata(options: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import queue
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -61,6 +63,45 @@ class FairQueue:
             self._lanes.move_to_end(lane, last=False)
 
 
+class _Helpers:
+    """Daemon threads reused across simulations; a new one starts only when all are busy.
+
+    Starting a thread per job costs more than a tiny simulation; daemon threads (unlike a
+    ``ThreadPoolExecutor``'s) never hold up interpreter exit behind an overrunning simulation.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._threads = 0
+
+    def run(self, task: Callable[[], None]) -> None:
+        """Run ``task`` on an idle helper thread, or on a new one."""
+        with self._lock:
+            start = self._idle == 0
+            if start:
+                self._threads += 1
+            else:
+                self._idle -= 1
+        if start:
+            threading.Thread(target=self._loop, name="local-runtime-sim", daemon=True).start()
+        self._tasks.put(task)
+
+    def close(self) -> None:
+        """Let every helper thread exit once it is idle."""
+        with self._lock:
+            count, self._threads, self._idle = self._threads, 0, 0
+        for _ in range(count):
+            self._tasks.put(None)
+
+    def _loop(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            task()  # tasks catch their own exceptions
+            with self._lock:
+                self._idle += 1
+
+
 class Worker:
     """Runs jobs one at a time (so jobs of a session run in order) and records their outcome."""
 
@@ -75,6 +116,7 @@ class Worker:
         self._running.set()
         self.job_delay = 0.0  # extra simulated seconds per job (a test control)
         self.errors: list[BaseException] = []
+        self._helpers = _Helpers()
         self._thread = threading.Thread(target=self._loop, name="local-runtime-worker", daemon=True)
 
     def start(self) -> None:
@@ -89,11 +131,18 @@ class Worker:
         self._stop.set()
         self._running.set()
         self._thread.join(timeout=30)
+        self._helpers.close()
 
-    def submit(self, job_id: str, prepared: PreparedJob) -> None:
-        """Queue a stored job; ``prepared`` saves decoding the params a second time."""
+    def submit(self, job_id: str, prepared: PreparedJob, lane: str | None = None) -> None:
+        """Queue a stored job; ``prepared`` saves decoding the params a second time.
+
+        ``lane`` is the job's instance CRN (looked up in the store when not given).
+        """
         self._prepared[job_id] = prepared
-        self._enqueue(job_id)
+        if lane is None:
+            self._enqueue(job_id)
+        else:
+            self._queue.put(lane, job_id)
 
     def _enqueue(self, job_id: str) -> None:
         row = self._store.job(job_id)
@@ -179,7 +228,7 @@ class Worker:
             except BaseException as exc:  # handed to the worker thread below
                 future.set_exception(exc)
 
-        threading.Thread(target=target, name="local-runtime-sim", daemon=True).start()
+        self._helpers.run(target)
         try:
             return future.result(timeout=None if cost is None else float(cost))
         except TimeoutError:
