@@ -6,7 +6,6 @@ import threading
 import time
 from typing import Any
 
-import jwt
 import requests
 
 from ._config import IAM_GRANT_TYPE, TOKEN_EXPIRY_MARGIN_S, TOKEN_REFRESH_FRACTION
@@ -113,6 +112,8 @@ class _NoAuth(requests.auth.AuthBase):
 
 def _claims(token: str) -> dict[str, Any]:
     """The JWT's claims, read without verifying the signature (the API verifies it)."""
+    import jwt  # deferred: pyjwt costs ~60 ms of import time and is needed only here
+
     try:
         claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:

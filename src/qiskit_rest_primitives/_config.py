@@ -67,10 +67,14 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Job status polling: start fast, back off geometrically, never exceed ``max_interval``."""
+    """Job status polling: start fast, back off geometrically, never exceed ``max_interval``.
 
-    initial_interval: float = 0.02
-    factor: float = 1.5
+    From 5 ms growing by 1.6x, a 10 ms job is seen done after ~3 polls and a one-minute job
+    costs about 40 polls in all.
+    """
+
+    initial_interval: float = 0.005
+    factor: float = 1.6
     max_interval: float = 2.0
 
     def intervals(self) -> _Intervals:

@@ -11,15 +11,14 @@ import zlib
 from typing import Any
 
 import numpy as np
-from qiskit import qpy
 from qiskit.circuit import ControlFlowOp, Parameter, QuantumCircuit, SwitchCaseOp
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from ._qasm3 import Qasm3Program, dumps
 
-#: QPY version sent for circuits OpenQASM 3 cannot carry (the service reads 13..17, §6.3).
-_QPY_VERSION = min(17, qpy.QPY_VERSION)
+#: Highest QPY version the service reads (13..17, wire-format §6.3).
+_MAX_QPY_VERSION = 17
 
 #: Bytes probed to decide whether compressing an array is worth its time.
 _PROBE_BYTES = 1 << 16
@@ -103,8 +102,10 @@ class QpyProgram:
     """
 
     def __init__(self, circuit: QuantumCircuit) -> None:
+        from qiskit import qpy  # deferred: only switch circuits need it (~20 ms of import time)
+
         buffer = io.BytesIO()
-        qpy.dump(circuit, buffer, version=_QPY_VERSION)
+        qpy.dump(circuit, buffer, version=min(_MAX_QPY_VERSION, qpy.QPY_VERSION))
         payload = base64.standard_b64encode(zlib.compress(buffer.getvalue()))
         self.envelope = {"__type__": "QuantumCircuit", "__value__": RawJSON(b'"' + payload + b'"')}
         self._parameters = list(circuit.parameters)
