@@ -114,7 +114,10 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             RuntimeJobTimeoutError: ``timeout`` seconds passed first (the job goes on).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        for interval in self._poll.intervals():
+        intervals = self._poll.intervals()
+        if self._status == "INITIALIZING":  # just submitted: wait before the first poll
+            time.sleep(next(intervals))
+        for interval in intervals:
             if self.in_final_state():
                 return
             if deadline is not None:

@@ -144,3 +144,13 @@ def test_cli_create_instance_in_db_file(tmp_path: Path,
         assert [d["name"] for d in api.get("/backends").json()["devices"]] == ["ibmq_manila"]
         assert api.get("/instances/usage").json()["usage_limit_seconds"] == 100
         assert server.api_key != key  # the default instance is still provisioned
+
+
+def test_database_file_is_owner_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The SQLite file holds API keys and the signing secret: it must be 0600."""
+    import stat
+
+    db = tmp_path / "runtime.sqlite3"
+    with LocalRuntimeServer(db=str(db)):
+        pass
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -37,11 +38,21 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+
+def _private_file(path: str) -> None:
+    """Create the database file owner-only (0600) before SQLite opens it: it holds API keys
+    and the token-signing secret. SQLite gives its journal files the same permissions."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
 class Store:
     """Thread-safe SQLite store; ``path=None`` keeps everything in memory."""
 
     def __init__(self, path: str | None = None) -> None:
         self._lock = threading.RLock()
+        if path and path != ":memory:":
+            _private_file(path)
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         # Instance rows by CRN (read on every API call); only add_instance and reset change them.
