@@ -98,19 +98,14 @@ class ExecutionOptionsV2(_BaseOptions):
 
 
 @dataclass(kw_only=True)
-class SamplerExecutionOptionsV2(_BaseOptions):
+class SamplerExecutionOptionsV2(ExecutionOptionsV2):
     """Execution options (Sampler): adds ``meas_type``."""
 
     _CHECKS: ClassVar[dict[str, _Check]] = {
-        "init_qubits": _bool(),
-        "rep_delay": _num("float", 0),
+        **ExecutionOptionsV2._CHECKS,
         "meas_type": _choice("classified", "kerneled", "avg_kerneled"),
     }
 
-    init_qubits: bool | UnsetType = Unset
-    """Reset qubits to the ground state before each shot. Default (service): ``True``."""
-    rep_delay: float | UnsetType = Unset
-    """Delay between shots, seconds. Default (service): the backend's ``default_rep_delay``."""
     meas_type: Literal["classified", "kerneled", "avg_kerneled"] | UnsetType = Unset
     """Measurement return type. Default (service): ``"classified"`` (bits)."""
 
