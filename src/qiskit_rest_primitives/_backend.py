@@ -20,6 +20,8 @@ from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.providers import BackendV2, Options
 from qiskit.transpiler import InstructionProperties, QubitProperties, Target
 
+from ._decode import parse_datetime
+
 if TYPE_CHECKING:
     from ._service import RuntimeService
 
@@ -178,4 +180,4 @@ class RuntimeBackend(BackendV2):
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parse_datetime(value)

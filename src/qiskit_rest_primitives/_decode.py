@@ -31,7 +31,7 @@ from ._spans import (
     TwirledSliceSpanV2,
 )
 
-__all__ = ["decode_plain_result", "decode_result"]
+__all__ = ["decode_plain_result", "decode_result", "parse_datetime"]
 
 # wire-format §8.2: these strings travel as ``ndarray`` envelopes but stay strings.
 _ZNE_NAMES = frozenset(
@@ -65,13 +65,14 @@ class _Fallback(Exception):
 # --------------------------------------------------------------------------- envelope decoders
 
 
-def _datetime(value: str) -> datetime:
+def parse_datetime(value: str) -> datetime:
+    """An ISO-8601 timestamp, accepting a trailing ``Z`` on every Python version."""
     # Python 3.10's fromisoformat rejects a trailing "Z" (wire-format §8.3: format unverified).
     return datetime.fromisoformat(value[:-1] + "+00:00" if value[-1:] in "Zz" else value)
 
 
 def _when(value: Any) -> Any:
-    return _datetime(value) if isinstance(value, str) else value
+    return parse_datetime(value) if isinstance(value, str) else value
 
 
 def _span(cls: type[ExecutionSpan]) -> Callable[[dict[str, Any]], ExecutionSpan]:
@@ -125,7 +126,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "DataBin": _data_bin,
     "BitArray": lambda v: BitArray(v["array"], v["num_bits"]),
     "ndarray": _ndarray,
-    "datetime": _datetime,
+    "datetime": parse_datetime,
     "complex": lambda v: complex(v[0], v[1]),
     "set": set,
     "ExecutionSpans": lambda v: ExecutionSpans(v["spans"]),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
 from ._config import PollPolicy
-from ._decode import decode_result
+from ._decode import decode_result, parse_datetime
 from .exceptions import (
     RuntimeJobCancelledError,
     RuntimeJobFailureError,
@@ -69,6 +69,14 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         self._status = "INITIALIZING"
         self._result: PrimitiveResult[Any] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_document(cls, document: JSON, service: RuntimeService,
+                      poll: PollPolicy | None = None) -> RuntimeJob:
+        """A job object for a document the service returned (``GET /jobs[/{id}]``)."""
+        job = cls(str(document["id"]), service, poll=poll)
+        job._update(document)
+        return job
 
     def __repr__(self) -> str:
         return f"<RuntimeJob('{self._job_id}', '{self._program_id}')>"
@@ -245,7 +253,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         if not self._document.get("created"):
             self._update(self._service._rest.get_job(self._job_id))
         created = self._document.get("created")
-        return datetime.fromisoformat(str(created).replace("Z", "+00:00")) if created else None
+        return parse_datetime(str(created)) if created else None
 
     def backend(self) -> RuntimeBackend | None:
         """The backend the job runs on."""

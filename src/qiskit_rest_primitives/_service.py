@@ -119,17 +119,19 @@ class RuntimeService:
     def backends(self, name: str | None = None, *, operational: bool | None = None,
                  min_num_qubits: int | None = None) -> list[RuntimeBackend]:
         """The backends this instance may use, optionally filtered."""
-        devices = self._rest.list_backends().get("devices", [])
+        return [self.backend(device["name"])
+                for device in self._devices(name, operational, min_num_qubits)]
+
+    def _devices(self, name: str | None, operational: bool | None,
+                 min_num_qubits: int | None) -> list[JSON]:
+        """``GET /backends`` entries matching the filters."""
         found = []
-        for device in devices:
-            if name is not None and device.get("name") != name:
-                continue
+        for device in self._rest.list_backends().get("devices", []):
             online = (device.get("status") or {}).get("name", "online") == "online"
-            if operational is not None and online != operational:
-                continue
-            if min_num_qubits is not None and int(device.get("qubits", 0)) < min_num_qubits:
-                continue
-            found.append(self.backend(device["name"]))
+            if ((name is None or device.get("name") == name)
+                    and (operational is None or online == operational)
+                    and int(device.get("qubits", 0)) >= (min_num_qubits or 0)):
+                found.append(device)
         return found
 
     def backend(self, name: str) -> RuntimeBackend:
@@ -142,9 +144,7 @@ class RuntimeService:
 
     def least_busy(self, *, min_num_qubits: int | None = None) -> RuntimeBackend:
         """The operational backend with the shortest queue."""
-        devices = [d for d in self._rest.list_backends().get("devices", [])
-                   if (d.get("status") or {}).get("name", "online") == "online"
-                   and int(d.get("qubits", 0)) >= (min_num_qubits or 0)]
+        devices = self._devices(None, True, min_num_qubits)
         if not devices:
             raise ConfigurationError("No operational backend matches")
         return self.backend(min(devices, key=lambda d: int(d.get("queue_length", 0)))["name"])
@@ -152,10 +152,7 @@ class RuntimeService:
     # jobs
     def job(self, job_id: str) -> RuntimeJob:
         """Retrieve a job by id."""
-        document = self._rest.get_job(job_id)
-        job = RuntimeJob(job_id, self, poll=self.poll)
-        job._update(document)
-        return job
+        return RuntimeJob.from_document(self._rest.get_job(job_id), self, self.poll)
 
     def jobs(self, limit: int | None = 10, skip: int = 0, *, backend_name: str | None = None,
              pending: bool | None = None, program_id: str | None = None,
@@ -177,9 +174,7 @@ class RuntimeService:
                       *filters]
             page = self._rest.list_jobs(params).get("jobs") or []
             for document in page:
-                job = RuntimeJob(document["id"], self, poll=self.poll)
-                job._update(document)
-                jobs.append(job)
+                jobs.append(RuntimeJob.from_document(document, self, self.poll))
             offset += len(page)
             if len(page) < page_size:
                 break
