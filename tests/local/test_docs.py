@@ -21,7 +21,7 @@ def _script() -> str:
     return "set -euo pipefail\n" + "\n".join(blocks)
 
 
-@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl, jq")
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="the documented curl walkthrough needs the curl and jq commands on PATH (the project image ships both)")
 def test_curl_walkthrough(api: Api) -> None:
     server = api.server
     env = {"API": server.url, "IAM_URL": server.iam_url, "API_KEY": server.api_key,

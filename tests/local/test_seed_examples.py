@@ -52,7 +52,7 @@ def test_doc_blocks_are_the_reference_text() -> None:
     assert curl in reference
 
 
-@pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")
+@pytest.mark.skipif(not shutil.which("curl"), reason="the seed's curl example needs the curl command on PATH (the project image ships it)")
 def test_seed_token_curl(server: LocalRuntimeServer) -> None:
     script = _blocks("bash")[0].replace(DOC_HOST, server.base_url).replace(
         "MY_APIKEY", server.api_key)

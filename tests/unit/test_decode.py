@@ -60,7 +60,7 @@ def _npy_b64(array: np.ndarray) -> str:
 def accel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Run a test with and without the optional pybase64 accelerator."""
     if request.param and _decode._ACCEL is None:
-        pytest.skip("pybase64 not installed")
+        pytest.skip("the optional [fast] accelerator (pybase64) is not installed; the [test] extra installs it")
     monkeypatch.setattr(_decode, "_USE_ACCEL", request.param)
     return bool(request.param)
 
