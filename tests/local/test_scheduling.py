@@ -28,6 +28,18 @@ def test_fair_queue_round_robin() -> None:
     assert queue.get(0) is None
 
 
+def test_fair_queue_serves_a_new_instance_before_a_busy_one() -> None:
+    """The busy instance's job was taken before the other instance's first job arrived."""
+    queue = FairQueue()
+    queue.put("A", "a1")
+    assert queue.get(0) == ("A", "a1")
+    queue.put("A", "a2")
+    queue.put("B", "b1")
+    queue.put("A", "a3")
+    order = [item[1] for item in (queue.get(0) for _ in range(3)) if item]
+    assert order == ["b1", "a2", "a3"]
+
+
 def test_busy_instance_does_not_starve_another(api: Api) -> None:
     inst = api.server.create_instance("second")
     other = Api(api.server, inst.api_key, inst.crn)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import queue
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -27,40 +28,50 @@ REASON_INTERNAL = 9999
 
 
 class FairQueue:
-    """FIFO per instance, served round-robin, so one busy instance cannot starve another.
+    """FIFO per instance; the next job comes from the least recently served instance.
 
-    Jobs of one instance (hence of one session) keep their submission order.
+    One busy instance cannot starve another, even one whose first job arrives while the busy
+    one is running; jobs of one instance (hence of one session) keep their submission order.
     """
 
     def __init__(self) -> None:
-        self._lanes: OrderedDict[str, deque[str]] = OrderedDict()
+        self._lanes: dict[str, deque[tuple[int, str]]] = {}
+        self._served: dict[str, int] = {}  # lane -> turn it was last served (kept when empty)
+        self._turn = 0
+        self._arrivals = itertools.count()
         self._ready = threading.Condition()
 
     def put(self, lane: str, job_id: str) -> None:
         """Append a job to its instance's lane."""
         with self._ready:
-            self._lanes.setdefault(lane, deque()).append(job_id)
+            self._lanes.setdefault(lane, deque()).append((next(self._arrivals), job_id))
             self._ready.notify()
 
     def get(self, timeout: float) -> tuple[str, str] | None:
-        """``(lane, job)`` from the head of the next lane (which moves to the back), or None."""
+        """``(lane, job)``: the head job of the least recently served lane, or None.
+
+        Lanes never served come first, oldest head job first.
+        """
         with self._ready:
             if not self._lanes:
                 self._ready.wait(timeout)
             if not self._lanes:
                 return None
-            lane, jobs = next(iter(self._lanes.items()))
-            job_id = jobs.popleft()
-            del self._lanes[lane]
-            if jobs:
-                self._lanes[lane] = jobs
+            lane = min(self._lanes,
+                       key=lambda name: (self._served.get(name, -1), self._lanes[name][0][0]))
+            jobs = self._lanes[lane]
+            job_id = jobs.popleft()[1]
+            if not jobs:
+                del self._lanes[lane]
+            self._served[lane] = self._turn
+            self._turn += 1
             return lane, job_id
 
     def unget(self, lane: str, job_id: str) -> None:
-        """Undo ``get``: the job goes back to the head of its lane, the lane to the front."""
+        """Undo ``get``: the job goes back to the head of its lane, which is served next."""
         with self._ready:
-            self._lanes.setdefault(lane, deque()).appendleft(job_id)
-            self._lanes.move_to_end(lane, last=False)
+            self._lanes.setdefault(lane, deque()).appendleft((-1, job_id))
+            self._served[lane] = min(-1, *self._served.values()) - 1
 
 
 class _Helpers:
