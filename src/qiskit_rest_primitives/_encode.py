@@ -68,10 +68,14 @@ def encode_ndarray(array: np.ndarray[Any, Any]) -> dict[str, Any]:
     return {"__type__": "ndarray", "__value__": RawJSON(b'"' + payload + b'"')}
 
 
+_MARKER_RE = re.compile(r'"@@raw-([0-9a-f]{32})-(\d+)"')
+
+
 def dumps_body(body: Any) -> bytes:
     """Serialise a request body to compact JSON bytes, splicing in :class:`RawJSON` fragments."""
     fragments: list[bytes] = []
-    marker = f"@@raw-{uuid.uuid4().hex}-"
+    marker_nonce = uuid.uuid4().hex
+    marker = f"@@raw-{marker_nonce}-"
 
     def default(obj: Any) -> Any:
         if isinstance(obj, RawJSON):
@@ -86,11 +90,15 @@ def dumps_body(body: Any) -> bytes:
     text = json.dumps(body, separators=(",", ":"), default=default, allow_nan=False)
     if not fragments:
         return text.encode()
-    pieces = re.split(f'"{re.escape(marker)}(\\d+)"', text)
+    pieces = _MARKER_RE.split(text)
     out = bytearray(pieces[0].encode())
-    for index in range(1, len(pieces), 2):
-        out += fragments[int(pieces[index])]
-        out += pieces[index + 1].encode()
+    for index in range(1, len(pieces), 3):
+        nonce, number = pieces[index], pieces[index + 1]
+        if nonce == marker_nonce:
+            out += fragments[int(number)]
+        else:  # a user string that merely looks like a marker
+            out += f'"@@raw-{nonce}-{number}"'.encode()
+        out += pieces[index + 2].encode()
     return bytes(out)
 
 

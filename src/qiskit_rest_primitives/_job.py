@@ -57,8 +57,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     def __init__(self, job_id: str, service: RuntimeService, *, program_id: str | None = None,
                  backend_name: str | None = None, session_id: str | None = None,
                  circuit_metadata: list[dict[str, Any]] | None = None,
-                 poll: PollPolicy | None = None) -> None:
+                 poll: PollPolicy | None = None, tags: list[str] | None = None) -> None:
         super().__init__(job_id)
+        self._submitted_tags = list(tags or [])
         self._service = service
         self._program_id = program_id
         self._backend_name = backend_name
@@ -150,11 +151,12 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         with self._lock:
             if self._result is not None:
                 return self._result
-            self.wait_for_final_state(timeout)
-            if self._status != "DONE":
-                raise self._final_error()
-            raw = self._service._rest.get_job_results(self._job_id)
-            result = decode_result(raw) if raw else None
+            result = self._poll_for_result(timeout)
+            if result is None:
+                if self._status != "DONE":
+                    raise self._final_error()
+                raw = self._service._rest.get_job_results(self._job_id)
+                result = decode_result(raw) if raw else None
             if not isinstance(result, PrimitiveResult):
                 raise RuntimeJobFailureError(
                     f"Job {self._job_id} returned a result that is not a PrimitiveResult",
@@ -162,6 +164,53 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             self._restore_circuit_metadata(result)
             self._result = result
             return result
+
+    def _poll_for_result(self, timeout: float | None) -> Any:
+        """Poll until the job is final; the decoded result if a results probe already got it.
+
+        Polls alternate between ``GET /results`` (204 until there is a final result, so a
+        short job is done in one call instead of a status call and a results call) and
+        ``GET /jobs/{id}``, which notices failed and cancelled jobs (they have no result).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        intervals = self._poll.intervals()
+        if self._status == "INITIALIZING":  # just submitted: wait before the first poll
+            time.sleep(next(intervals))
+        probe_results = True
+        for interval in intervals:
+            if self._status in FINAL_STATUSES:
+                return None
+            if probe_results:
+                result = self._probe_result()
+                if result is not None:
+                    return result
+            elif self.status() in FINAL_STATUSES:
+                return None
+            probe_results = not probe_results
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RuntimeJobTimeoutError(
+                        f"Timed out after {timeout} s waiting for job {self._job_id}",
+                        job_id=self._job_id)
+                interval = min(interval, remaining)
+            time.sleep(interval)
+        return None  # pragma: no cover - the intervals never end
+
+    def _probe_result(self) -> PrimitiveResult[Any] | None:
+        """``GET /results``: the result if the job completed, else None (status read if final)."""
+        raw = self._service._rest.get_job_results(self._job_id)
+        if raw is None:  # 204: no final result yet
+            return None
+        try:
+            result = decode_result(raw)
+        except ValueError:
+            result = None
+        if isinstance(result, PrimitiveResult):
+            self._status = "DONE"
+            return result
+        self.status()  # a 200 without a result: a failed job's message (wire-format §7.3)
+        return None
 
     def _restore_circuit_metadata(self, result: PrimitiveResult[Any]) -> None:
         """Put back ``QuantumCircuit.metadata``, which OpenQASM 3 drops (as the reference does)."""
@@ -245,7 +294,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     @property
     def tags(self) -> list[str]:
         """The job's tags as last read (without the client's submission tag)."""
-        return [t for t in self._document.get("tags") or [] if not t.startswith("qrp-submit-")]
+        tags = self._document.get("tags", self._submitted_tags) or []
+        return [t for t in tags if not t.startswith("qrp-submit-")]
 
     @property
     def creation_date(self) -> datetime | None:

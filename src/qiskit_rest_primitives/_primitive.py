@@ -86,4 +86,5 @@ class PrimitiveBase(Generic[OptionsT]):
         return RuntimeJob(str(created["id"]), service, program_id=self._program_id,
                           backend_name=self._backend.name,
                           session_id=created.get("session_id") or body.get("session_id"),
-                          circuit_metadata=circuit_metadata, poll=service.poll)
+                          circuit_metadata=circuit_metadata, poll=service.poll,
+                          tags=body.get("tags"))

@@ -27,7 +27,7 @@ from ._config import (
     Timeouts,
 )
 from ._encode import dumps_body
-from ._http import HttpClient, make_retry
+from ._http import HttpClient, make_pool, make_retry
 from ._job import RuntimeJob
 from ._rest import RestClient
 from .exceptions import APIConnectionError, ConfigurationError
@@ -90,15 +90,14 @@ class RuntimeService:
             if timeout is not None else Timeouts())
         self.poll = poll or PollPolicy()
         self.retry = retry or RetryPolicy()
-        session = requests.Session()
-        adapter = HTTPAdapter(max_retries=make_retry(self.retry), pool_connections=1,
-                              pool_maxsize=16)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+        session = self._iam_session = requests.Session()  # the IAM token calls only
+        session.mount("https://", HTTPAdapter(max_retries=make_retry(self.retry)))
+        session.mount("http://", HTTPAdapter(max_retries=make_retry(self.retry)))
         auth = BearerAuth(api_key=api_key or None, iam_url=iam_url or IAM_URL, session=session,
                           timeout=self.timeouts.pair(), verify=verify, token=token)
-        self._http = HttpClient(self.url, auth=auth, session=session, instance=instance,
-                                api_version=api_version, timeouts=self.timeouts, verify=verify)
+        self._http = HttpClient(self.url, auth=auth, pool=make_pool(self.url, verify=verify),
+                                retry=make_retry(self.retry), instance=instance,
+                                api_version=api_version, timeouts=self.timeouts)
         self._rest = RestClient(self._http)
         self._backends: dict[str, RuntimeBackend] = {}
 
@@ -114,6 +113,7 @@ class RuntimeService:
     def close(self) -> None:
         """Close pooled connections."""
         self._http.close()
+        self._iam_session.close()
 
     # backends
     def backends(self, name: str | None = None, *, operational: bool | None = None,

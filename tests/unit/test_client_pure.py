@@ -14,7 +14,7 @@ from qiskit import QuantumCircuit
 from qiskit.providers.fake_provider import GenericBackendV2
 
 from qiskit_rest_primitives._config import PollPolicy
-from qiskit_rest_primitives._encode import dumps_body, encode_ndarray
+from qiskit_rest_primitives._encode import RawJSON, dumps_body, encode_ndarray
 from qiskit_rest_primitives._job import job_status, reason_code
 from qiskit_rest_primitives._service import region_of
 from qiskit_rest_primitives._session import parse_max_time
@@ -95,3 +95,9 @@ def test_check_isa_names_pub_instruction_and_qubits() -> None:
         ok.x(2)
     ok.measure(2, 0)
     check_isa(ok, backend.target, 0)
+
+
+def test_dumps_body_leaves_marker_lookalikes_alone() -> None:
+    lookalike = "@@raw-" + "0" * 32 + "-0"
+    body = dumps_body({"a": RawJSON(b"[1,2]"), "b": lookalike, "c": [RawJSON(b"3")]})
+    assert json.loads(body) == {"a": [1, 2], "b": lookalike, "c": [3]}
