@@ -168,9 +168,10 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     def _poll_for_result(self, timeout: float | None) -> Any:
         """Poll until the job is final; the decoded result if a results probe already got it.
 
-        Polls alternate between ``GET /results`` (204 until there is a final result, so a
-        short job is done in one call instead of a status call and a results call) and
-        ``GET /jobs/{id}``, which notices failed and cancelled jobs (they have no result).
+        Polls ask ``GET /results`` (204 until there is a final result, so a short job is
+        done in one call instead of a status call and a results call); once the interval
+        reaches ``PollPolicy.results_only_below`` they alternate with ``GET /jobs/{id}``,
+        which notices cancelled jobs (a failed job's ``/results`` answers 200 with its error).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         intervals = self._poll.intervals()
@@ -186,7 +187,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                     return result
             elif self.status() in FINAL_STATUSES:
                 return None
-            probe_results = not probe_results
+            probe_results = not probe_results or interval < self._poll.results_only_below
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import pytest
@@ -101,6 +102,29 @@ def test_cancel_queued_job_then_result_raises(service: qrp.RuntimeService,
     assert service.job(job.job_id()).status() == "CANCELLED"
     with pytest.raises(RuntimeJobCancelledError):
         job.result(timeout=10)
+
+
+def test_result_notices_a_cancel_made_elsewhere(service: qrp.RuntimeService,
+                                                isa_bell: QuantumCircuit,
+                                                server: LocalRuntimeServer) -> None:
+    """result() polls GET /results first; a cancelled job never gets one, the status says so."""
+    server.pause_jobs()
+    job = _run(service, isa_bell)
+    other = service.job(job.job_id())
+    canceller = threading.Timer(0.3, other.cancel)
+    canceller.start()
+    with pytest.raises(RuntimeJobCancelledError):
+        job.result(timeout=10)
+    canceller.join()
+
+
+def test_result_of_a_failed_job_raises_without_waiting_first(service: qrp.RuntimeService,
+                                                              isa_bell: QuantumCircuit) -> None:
+    params = _run(service, isa_bell).inputs
+    created = service._submit_job({"program_id": "sampler", "params": params,
+                                   "backend": BACKEND, "cost": 0})
+    with pytest.raises(RuntimeJobMaxTimeoutError):
+        service.job(str(created["id"])).result(timeout=60)
 
 
 def test_cancel_finished_job_is_a_conflict(service: qrp.RuntimeService,

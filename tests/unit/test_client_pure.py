@@ -10,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import urllib3
 from qiskit import QuantumCircuit
 from qiskit.providers.fake_provider import GenericBackendV2
 
 from qiskit_rest_primitives._config import PollPolicy
 from qiskit_rest_primitives._encode import RawJSON, dumps_body, encode_ndarray
+from qiskit_rest_primitives._http import make_pool
 from qiskit_rest_primitives._job import job_status, reason_code
 from qiskit_rest_primitives._service import region_of
 from qiskit_rest_primitives._session import parse_max_time
@@ -101,3 +103,24 @@ def test_dumps_body_leaves_marker_lookalikes_alone() -> None:
     lookalike = "@@raw-" + "0" * 32 + "-0"
     body = dumps_body({"a": RawJSON(b"[1,2]"), "b": lookalike, "c": [RawJSON(b"3")]})
     assert json.loads(body) == {"a": [1, 2], "b": lookalike, "c": [3]}
+
+
+def test_pool_uses_the_environment_proxy_unless_the_host_is_excluded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert not isinstance(make_pool("https://api.example.com"), urllib3.ProxyManager)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    pool = make_pool("https://api.example.com")
+    assert isinstance(pool, urllib3.ProxyManager)
+    assert pool.proxy is not None and pool.proxy.host == "proxy.example.com"
+    monkeypatch.setenv("NO_PROXY", "api.example.com")
+    assert not isinstance(make_pool("https://api.example.com"), urllib3.ProxyManager)
+
+
+def test_pool_reads_the_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/custom.pem")
+    assert make_pool("https://api.example.com").connection_pool_kw["ca_certs"] == (
+        "/etc/ssl/custom.pem")
+    unverified = make_pool("https://api.example.com", verify=False)
+    assert unverified.connection_pool_kw["cert_reqs"] == "CERT_NONE"
