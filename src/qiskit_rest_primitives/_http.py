@@ -12,7 +12,6 @@ from typing import Any, Self
 from urllib.parse import urlencode
 
 import urllib3
-from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, select_proxy
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import (
@@ -129,6 +128,8 @@ def make_pool(base_url: str, *, verify: bool = True, maxsize: int = 16) -> urlli
     Proxy (``HTTPS_PROXY``, ``NO_PROXY``...) and CA bundle (``REQUESTS_CA_BUNDLE``,
     ``CURL_CA_BUNDLE``) settings are read once, here, the way ``requests`` reads them.
     """
+    from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, select_proxy
+
     tls: dict[str, Any] = {"cert_reqs": "CERT_NONE"}
     if verify:
         tls = {"cert_reqs": "CERT_REQUIRED",

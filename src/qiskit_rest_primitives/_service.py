@@ -10,9 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from ._auth import BearerAuth
 from ._backend import RuntimeBackend
 from ._config import (
@@ -90,6 +87,9 @@ class RuntimeService:
             if timeout is not None else Timeouts())
         self.poll = poll or PollPolicy()
         self.retry = retry or RetryPolicy()
+        import requests  # deferred: ~40 ms of import time; the IAM token call uses it
+        from requests.adapters import HTTPAdapter
+
         session = self._iam_session = requests.Session()  # the IAM token calls only
         session.mount("https://", HTTPAdapter(max_retries=make_retry(self.retry)))
         session.mount("http://", HTTPAdapter(max_retries=make_retry(self.retry)))
