@@ -108,6 +108,12 @@ def decoder_rows(decode: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _range(batch: dict[str, Any]) -> str:
+    """`` (runs 1.1-1.7x)`` when the benchmark kept the spread of its repeated runs."""
+    low_high = batch.get("speedup_range")
+    return f" (runs {low_high[0]:.1f}-{low_high[1]:.1f}x)" if low_high else ""
+
+
 def client_rows(client: dict[str, Any]) -> list[Row]:
     """Start-up, payloads, per-job overhead, thread-pool batch and memory."""
     rows = [goal("import qiskit_rest_primitives", "import qiskit", s["ratio_vs_qiskit"],
@@ -130,7 +136,8 @@ def client_rows(client: dict[str, Any]) -> list[Row]:
         rows.append(goal(f"{batch['jobs']} jobs, thread pool{where}", "sequential",
                          batch["speedup"], ">= 5x faster", lambda r: r >= 5,
                          f"{batch['thread_pool_s']:.2f} s vs {batch['sequential_s']:.2f} s; "
-                         f"serial-server ceiling {batch['server_bound_ceiling']:.2f}x"))
+                         f"serial-server ceiling {batch['server_bound_ceiling']:.2f}x"
+                         + _range(batch)))
     mem = client["memory"][0]
     rows.append(goal(f"RSS over {mem['jobs']} sequential jobs", "RSS at 10 %",
                      mem["growth_mb_after_warmup"], f"flat (growth <= {FLAT_MB} MB)",
