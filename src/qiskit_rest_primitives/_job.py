@@ -122,21 +122,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         Raises:
             RuntimeJobTimeoutError: ``timeout`` seconds passed first (the job goes on).
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        intervals = self._poll.intervals()
-        if self._status == "INITIALIZING":  # just submitted: wait before the first poll
-            time.sleep(next(intervals))
-        for interval in intervals:
-            if self.in_final_state():
-                return
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise RuntimeJobTimeoutError(
-                        f"Timed out after {timeout} s waiting for job {self._job_id}",
-                        job_id=self._job_id)
-                interval = min(interval, remaining)
-            time.sleep(interval)
+        self._poll_until_final(timeout, results=False)
 
     # results
     def result(self, timeout: float | None = None) -> PrimitiveResult[Any]:
@@ -151,7 +137,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         with self._lock:
             if self._result is not None:
                 return self._result
-            result = self._poll_for_result(timeout)
+            result = self._poll_until_final(timeout, results=True)
             if result is None:
                 if self._status != "DONE":
                     raise self._final_error()
@@ -165,19 +151,20 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             self._result = result
             return result
 
-    def _poll_for_result(self, timeout: float | None) -> Any:
-        """Poll until the job is final; the decoded result if a results probe already got it.
+    def _poll_until_final(self, timeout: float | None, *, results: bool) -> Any:
+        """Poll until the job is final; with ``results``, the decoded result if a probe got it.
 
-        Polls ask ``GET /results`` (204 until there is a final result, so a short job is
-        done in one call instead of a status call and a results call); once the interval
-        reaches ``PollPolicy.results_only_below`` they alternate with ``GET /jobs/{id}``,
-        which notices cancelled jobs (a failed job's ``/results`` answers 200 with its error).
+        ``results`` polls ask ``GET /results`` (204 until there is a final result, so a short
+        job is done in one call instead of a status call and a results call); once the
+        interval reaches ``PollPolicy.results_only_below`` they alternate with
+        ``GET /jobs/{id}``, which notices cancelled jobs (a failed job's ``/results`` answers
+        200 with its error). Without ``results`` every poll reads the job's status.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         intervals = self._poll.intervals()
         if self._status == "INITIALIZING":  # just submitted: wait before the first poll
             time.sleep(next(intervals))
-        probe_results = True
+        probe_results = results
         for interval in intervals:
             if self._status in FINAL_STATUSES:
                 return None
@@ -187,7 +174,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                     return result
             elif self.status() in FINAL_STATUSES:
                 return None
-            probe_results = not probe_results or interval < self._poll.results_only_below
+            probe_results = results and (not probe_results
+                                         or interval < self._poll.results_only_below)
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
