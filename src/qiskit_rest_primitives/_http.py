@@ -195,7 +195,7 @@ class HttpClient:
         url = self.base_url + path
         if params:
             pairs = params.items() if isinstance(params, dict) else params
-            query = urlencode([(k, v) for k, v in pairs if v is not None])
+            query = urlencode([(k, v) for k, v in pairs if v is not None], doseq=True)
             if query:
                 url += ("&" if "?" in url else "?") + query
         headers = dict(self._headers)
