@@ -49,9 +49,10 @@ def test_busy_instance_does_not_starve_another(api: Api) -> None:
     api.server.resume_jobs()
     for job_id in [*first, late]:
         assert (api if job_id in first else other).wait(job_id)["state"]["status"] == "Completed"
-    # The other instance's job runs second, not after all four of the first instance.
+    # The other instance's job runs first or second, not after all four of the first instance
+    # (which of the two lanes goes first depends on which instance was served less recently).
     started = sorted([*first, late], key=lambda j: _running(api if j in first else other, j))
-    assert started.index(late) == 1
+    assert started.index(late) <= 1
 
 
 def test_session_jobs_run_in_submission_order(api: Api) -> None:
