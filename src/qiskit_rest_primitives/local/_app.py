@@ -18,7 +18,7 @@ from ._auth import SUPPORTED_VERSIONS, allowed_backends, authorize, get_backend
 from ._errors import ApiError, bad_request, error_body, iam_error_body, not_found
 from ._middleware import RecorderMiddleware
 from ._state import ServerState
-from ._store import TERMINAL
+from ._store import JOB_SUMMARY_COLUMNS, TERMINAL
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 _ANY = TypeAdapter(Any)
@@ -181,8 +181,9 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/api/v1/jobs/{job_id}")
     async def get_job(request: Request, job_id: str) -> Response:
-        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
         exclude = request.query_params.get("exclude_params", "").lower() == "true"
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id,
+                              JOB_SUMMARY_COLUMNS if exclude else None)
         return _json(_jobs.job_document(row, exclude_params=exclude))
 
     @app.delete("/api/v1/jobs/{job_id}")
@@ -199,7 +200,8 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/api/v1/jobs/{job_id}/results")
     async def results(request: Request, job_id: str) -> Response:
-        row = _jobs.owned_job(state, authorize(state, request.headers), job_id)
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id,
+                              ("crn", "status", "result"))
         if row["status"] not in TERMINAL or row["result"] is None:
             return Response(status_code=204)
         media = "application/json" if row["status"] == "Completed" else "text/plain"

@@ -109,9 +109,11 @@ def _expired(session: dict[str, Any]) -> bool:
     return age.total_seconds() > float(session["max_ttl"])
 
 
-def owned_job(state: ServerState, instance: dict[str, Any], job_id: str) -> dict[str, Any]:
-    """A job of this instance; other instances' jobs are invisible (404)."""
-    row = state.store.job(job_id)
+def owned_job(state: ServerState, instance: dict[str, Any], job_id: str,
+              columns: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A job of this instance (``columns`` only, if given; they must include ``crn``);
+    other instances' jobs are invisible (404)."""
+    row = state.store.job(job_id, columns)
     if row is None or row["crn"] != instance["crn"]:
         raise not_found(f"Job '{job_id}' was not found.")
     return row

@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 TERMINAL = ("Completed", "Failed", "Cancelled")
+#: Every job column but the two that can run to megabytes (``params`` and ``result``): what a
+#: status poll needs.
+JOB_SUMMARY_COLUMNS = (
+    "seq", "id", "crn", "program_id", "backend", "session_id", "status", "reason",
+    "reason_code", "created", "running", "finished", "tags", "cost", "private", "log_level",
+    "caller", "logs", "usage_seconds",
+)
 
 
 def now_iso() -> str:
@@ -137,10 +144,11 @@ class Store:
             marks = ", ".join(f":{k}" for k in row)
             db.execute(f"INSERT INTO jobs ({columns}) VALUES ({marks})", row)
 
-    def job(self, job_id: str) -> dict[str, Any] | None:
-        """One job row as a dict, or None."""
+    def job(self, job_id: str, columns: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+        """One job row as a dict (only ``columns`` if given), or None."""
+        select = "*" if columns is None else ", ".join(columns)
         with self._tx() as db:
-            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = db.execute(f"SELECT {select} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return dict(row) if row else None
 
     def update_job(self, job_id: str, **fields: Any) -> None:
