@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import functools
 import io
 import json
 import re
@@ -180,11 +181,13 @@ _PATTERNS: dict[type, tuple[Any, Any, Any, Any, Any]] = {
 }
 
 
+@functools.cache
 def _pair_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     """Lookup tables from two base64 characters (a little-endian uint16) to decoded bits.
 
     A quartet ``c0 c1 c2 c3`` decodes to bytes ``b0 b1 b2``; ``first[c0 c1] | second[c2 c3]``
     is the uint32 whose little-endian bytes are ``b0 b1 b2 0``. Invalid pairs set bit 31.
+    Built on first use (~10 ms, kept out of import time).
     """
     single = np.full(256, 0xFFFF, dtype=np.uint32)
     alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -198,14 +201,12 @@ def _pair_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     return first.astype(np.uint32), second.astype(np.uint32)
 
 
-_FIRST, _SECOND = _pair_tables()
-
-
 def _b64_block(raw: Any) -> NDArray[np.uint8]:
     """Decode base64 (length a multiple of 16, no padding) with whole-array numpy steps."""
     pairs = np.frombuffer(raw, dtype=np.uint16).reshape(-1, 2)
-    quartet = _FIRST.take(pairs[:, 0])
-    quartet |= _SECOND.take(pairs[:, 1])
+    first, second = _pair_tables()
+    quartet = first.take(pairs[:, 0])
+    quartet |= second.take(pairs[:, 1])
     if quartet.size and int(quartet.max()) >> 24:
         raise _Fallback  # a character outside the alphabet
     quad = quartet.reshape(-1, 4)  # 4 quartets = 12 bytes = 3 output words
