@@ -13,6 +13,8 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_primitives.local import LocalRuntimeServer
 
+from ..circuits import bell
+
 qiskit_ibm_runtime = pytest.importorskip("qiskit_ibm_runtime")
 
 # 0.51.0 deprecates its own SamplerV2/EstimatorV2 in favour of client-side executors; the
@@ -30,18 +32,10 @@ def official(server: LocalRuntimeServer, monkeypatch: pytest.MonkeyPatch) -> Ite
         url_resolver=lambda *_: server.url)
 
 
-def _bell() -> QuantumCircuit:
-    qc = QuantumCircuit(2)
-    qc.h(0)
-    qc.cx(0, 1)
-    qc.measure_all()
-    return qc
-
-
 def test_official_sampler(official: object, server: LocalRuntimeServer) -> None:
     backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
     assert backend.num_qubits == 5
-    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
     sampler = qiskit_ibm_runtime.SamplerV2(mode=backend)
     job = sampler.run([isa], shots=400)
     counts = job.result()[0].data.meas.get_counts()
@@ -74,7 +68,7 @@ def test_official_service_lists_backends_and_jobs(official: object, server: Loca
     assert {"ibm_brisbane", "ibm_torino", "ibmq_manila"} <= names
     backend = official.backend("ibm_torino")  # type: ignore[attr-defined]
     assert backend.num_qubits == 133 and "cz" in backend.target.operation_names
-    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
     job = qiskit_ibm_runtime.SamplerV2(mode=backend).run([isa], shots=100)
     result = job.result()
     assert type(result).__name__ == "PrimitiveResult"
@@ -88,7 +82,7 @@ def test_official_service_lists_backends_and_jobs(official: object, server: Loca
 
 def test_official_metrics_and_usage(official: object) -> None:
     backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
-    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
     job = qiskit_ibm_runtime.SamplerV2(mode=backend).run([isa], shots=50)
     job.result()
     metrics = job.metrics()
@@ -99,7 +93,7 @@ def test_official_metrics_and_usage(official: object) -> None:
 
 def test_official_cancel_queued_job(official: object, server: LocalRuntimeServer) -> None:
     backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
-    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
     server.pause_jobs()
     job = qiskit_ibm_runtime.SamplerV2(mode=backend).run([isa], shots=50)
     assert job.status() == "QUEUED"
@@ -112,7 +106,7 @@ def test_official_cancel_queued_job(official: object, server: LocalRuntimeServer
 
 def test_official_batch(official: object, server: LocalRuntimeServer) -> None:
     backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
-    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
     with qiskit_ibm_runtime.Batch(backend=backend) as batch:
         sampler = qiskit_ibm_runtime.SamplerV2(mode=batch)
         jobs = [sampler.run([isa], shots=40) for _ in range(2)]
@@ -127,7 +121,7 @@ def test_official_batch(official: object, server: LocalRuntimeServer) -> None:
 
 def test_official_max_execution_time(official: object, server: LocalRuntimeServer) -> None:
     backend = official.backend("ibmq_manila")  # type: ignore[attr-defined]
-    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(_bell())
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
     sampler = qiskit_ibm_runtime.SamplerV2(mode=backend)
     sampler.options.max_execution_time = 1
     server.job_delay = 3.0

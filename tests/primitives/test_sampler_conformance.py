@@ -20,15 +20,9 @@ from qiskit_aer import AerSimulator
 
 import qiskit_rest_primitives as qrp
 
+from ..circuits import bell
+
 SHOTS = 2000
-
-
-def _bell() -> QuantumCircuit:
-    qc = QuantumCircuit(2)
-    qc.h(0)
-    qc.cx(0, 1)
-    qc.measure_all()
-    return qc
 
 
 def _ry_sweep() -> QuantumCircuit:
@@ -96,7 +90,7 @@ def _for_loop() -> QuantumCircuit:
 
 
 def _metadata() -> QuantumCircuit:
-    qc = _bell()
+    qc = bell()
     qc.metadata = {"experiment": "bell", "n": 3}
     return qc
 
@@ -104,8 +98,8 @@ def _metadata() -> QuantumCircuit:
 angles = np.linspace(0, np.pi, 4)
 CASES: dict[str, tuple[Callable[[], QuantumCircuit], Callable[[QuantumCircuit], Any], bool]] = {
     # name: (circuit builder, pub from a circuit, dynamic?)
-    "bare circuit": (_bell, lambda c: c, False),
-    "1-tuple": (_bell, lambda c: (c,), False),
+    "bare circuit": (bell, lambda c: c, False),
+    "1-tuple": (bell, lambda c: (c,), False),
     "params 1-d": (_ry_sweep, lambda c: (c, angles.reshape(4, 1)), False),
     "params and shots": (_ry_sweep, lambda c: (c, [[0.3], [2.0]], 500), False),
     "params dict": (_ry_sweep, lambda c: (c, {"theta": angles}), False),
@@ -114,7 +108,7 @@ CASES: dict[str, tuple[Callable[[], QuantumCircuit], Callable[[QuantumCircuit], 
     "parameter vector": (_vector_sweep,
                          lambda c: (c, np.random.default_rng(1).uniform(0, 3, (2, 12))), False),
     "several registers": (_registers, lambda c: c, False),
-    "no parameters, shots": (_bell, lambda c: (c, None, 300), False),
+    "no parameters, shots": (bell, lambda c: (c, None, 300), False),
     "circuit metadata": (_metadata, lambda c: c, False),
     "mid-circuit if_else": (_mid_circuit_if, lambda c: c, True),
     "switch": (_switch, lambda c: c, True),
@@ -160,13 +154,13 @@ def test_sampler_matches_reference(case: str, manila: qrp.RuntimeBackend, manila
 
 
 def test_per_pub_shots_override_run_shots(manila: qrp.RuntimeBackend, manila_pm) -> None:  # type: ignore[no-untyped-def]
-    isa = manila_pm.run(_bell())
+    isa = manila_pm.run(bell())
     result = qrp.Sampler(mode=manila).run([(isa, None, 123), isa], shots=77).result(timeout=60)
     assert [r.data.meas.num_shots for r in result] == [123, 77]
 
 
 def test_default_shots_option(manila: qrp.RuntimeBackend, manila_pm) -> None:  # type: ignore[no-untyped-def]
-    isa = manila_pm.run(_bell())
+    isa = manila_pm.run(bell())
     sampler = qrp.Sampler(mode=manila, options={"default_shots": 321})
     assert sampler.run([isa]).result(timeout=60)[0].data.meas.num_shots == 321
 
