@@ -234,7 +234,8 @@ class HttpClient:
 
 def _connection_error(method: str, url: str, exc: BaseException) -> APIConnectionError:
     """The typed error for a call that got no HTTP answer."""
-    if isinstance(exc, ConnectTimeoutError):
+    # urllib3's NewConnectionError (refused, unreachable) subclasses ConnectTimeoutError.
+    if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
         return APITimeoutError(f"{method} {url}: connecting timed out", method=method, url=url,
                                request_sent=False)
     if isinstance(exc, (ReadTimeoutError, TimeoutError)):
@@ -246,7 +247,7 @@ def _connection_error(method: str, url: str, exc: BaseException) -> APIConnectio
 def _never_connected(exc: BaseException) -> bool:
     """Whether the request surely never reached the server (no connection was made)."""
     seen: BaseException | None = exc
-    for _ in range(8):  # requests wraps urllib3's MaxRetryError, which wraps the cause
+    for _ in range(8):  # MaxRetryError, ProxyError and friends wrap the cause
         if seen is None:
             return False
         if isinstance(seen, (NewConnectionError, ConnectTimeoutError)):

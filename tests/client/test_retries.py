@@ -14,6 +14,7 @@ from qiskit_rest_primitives._http import make_retry
 from qiskit_rest_primitives.exceptions import (
     APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     NotFoundError,
     RateLimitError,
@@ -184,5 +185,6 @@ def test_refused_connection_is_known_unsent() -> None:
     with pytest.raises(APIConnectionError) as info:
         service.usage()
     assert info.value.request_sent is False
+    assert not isinstance(info.value, APITimeoutError)  # refused, not timed out
     with pytest.raises(APIConnectionError):  # no tag lookup (and no 60 s wait) when unsent
         service._submit_job({"program_id": "sampler", "backend": BACKEND, "params": {}})
