@@ -41,7 +41,7 @@ class Timeouts:
     submit_read: float = 300.0
 
     def pair(self, *, submit: bool = False) -> tuple[float, float]:
-        """The ``requests`` timeout tuple for a call (job submission reads longer)."""
+        """``(connect, read)`` seconds for a call (job submission reads longer)."""
         return (self.connect, self.submit_read if submit else self.read)
 
 

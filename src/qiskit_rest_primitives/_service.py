@@ -91,8 +91,9 @@ class RuntimeService:
         from requests.adapters import HTTPAdapter
 
         session = self._iam_session = requests.Session()  # the IAM token calls only
-        session.mount("https://", HTTPAdapter(max_retries=make_retry(self.retry)))
-        session.mount("http://", HTTPAdapter(max_retries=make_retry(self.retry)))
+        adapter = HTTPAdapter(max_retries=make_retry(self.retry))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         auth = BearerAuth(api_key=api_key or None, iam_url=iam_url or IAM_URL, session=session,
                           timeout=self.timeouts.pair(), verify=verify, token=token)
         self._http = HttpClient(self.url, auth=auth, pool=make_pool(self.url, verify=verify),

@@ -18,7 +18,7 @@ from ._auth import SUPPORTED_VERSIONS, allowed_backends, authorize, get_backend
 from ._errors import ApiError, bad_request, error_body, iam_error_body, not_found
 from ._middleware import RecorderMiddleware
 from ._state import ServerState
-from ._store import JOB_SUMMARY_COLUMNS, TERMINAL
+from ._store import TERMINAL
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 _ANY = TypeAdapter(Any)
@@ -183,7 +183,7 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
     async def get_job(request: Request, job_id: str) -> Response:
         exclude = request.query_params.get("exclude_params", "").lower() == "true"
         row = _jobs.owned_job(state, authorize(state, request.headers), job_id,
-                              JOB_SUMMARY_COLUMNS if exclude else None)
+                              state.store.job_summary_columns if exclude else None)
         return _json(_jobs.job_document(row, exclude_params=exclude))
 
     @app.delete("/api/v1/jobs/{job_id}")

@@ -31,13 +31,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 TERMINAL = ("Completed", "Failed", "Cancelled")
-#: Every job column but the two that can run to megabytes (``params`` and ``result``): what a
-#: status poll needs.
-JOB_SUMMARY_COLUMNS = (
-    "seq", "id", "crn", "program_id", "backend", "session_id", "status", "reason",
-    "reason_code", "created", "running", "finished", "tags", "cost", "private", "log_level",
-    "caller", "logs", "usage_seconds",
-)
+_LARGE_JOB_COLUMNS = frozenset({"params", "result"})  # can run to megabytes
 
 
 def now_iso() -> str:
@@ -53,6 +47,7 @@ def _private_file(path: str) -> None:
     os.close(fd)
     os.chmod(path, 0o600)
 
+
 class Store:
     """Thread-safe SQLite store; ``path=None`` keeps everything in memory."""
 
@@ -67,6 +62,9 @@ class Store:
         with self._lock:
             self._conn.executescript(_SCHEMA)
             self._conn.commit()
+            columns = [row["name"] for row in self._conn.execute("PRAGMA table_info(jobs)")]
+        #: Every job column but ``params`` and ``result``: what a status poll reads.
+        self.job_summary_columns = tuple(c for c in columns if c not in _LARGE_JOB_COLUMNS)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
