@@ -15,7 +15,9 @@ from qiskit_rest_primitives.local import LocalRuntimeServer
 
 from ..circuits import bell
 
-qiskit_ibm_runtime = pytest.importorskip("qiskit_ibm_runtime")
+qiskit_ibm_runtime = pytest.importorskip(
+    "qiskit_ibm_runtime",
+    reason="the official client (qiskit-ibm-runtime) is a test-only dependency; the [test] extra installs it")
 
 # 0.51.0 deprecates its own SamplerV2/EstimatorV2 in favour of client-side executors; the
 # warnings are attributed to this module, so the project-wide filter does not catch them.
