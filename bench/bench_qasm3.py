@@ -24,6 +24,7 @@ from qiskit import QuantumCircuit, qasm3, qpy
 from qiskit_ibm_runtime import RuntimeEncoder
 
 from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
+from qiskit_rest_primitives._qasm3_native import native_text
 from qiskit_rest_primitives.local._qasm3_parser import _Parser, loads
 
 
@@ -40,13 +41,16 @@ def _official(circuit: QuantumCircuit) -> str:
 def bench_emit(name: str, circuit: QuantumCircuit, repeat: int) -> dict[str, Any]:
     _Emitter(circuit).program()  # must not fall back: the fast path is what is measured
     ours = median_time(lambda: dumps(circuit), repeat=repeat)
+    python_path = median_time(lambda: _Emitter(circuit).program(), repeat=repeat)
     reference = median_time(lambda: dumps_reference(circuit), repeat=max(3, repeat // 3))
     official = median_time(lambda: _official(circuit), repeat=repeat)
     floor = median_time(lambda: _floor(circuit), repeat=repeat)
     return {"circuit": name, "instructions": len(circuit.data), "ours_s": ours,
-            "qasm3_dumps_s": reference, "official_qpy_s": official, "floor_s": floor,
+            "path": "rust" if native_text(circuit) is not None else "python",
+            "python_emitter_s": python_path, "qasm3_dumps_s": reference, "official_qpy_s": official, "floor_s": floor,
             "x_faster_than_qasm3_dumps": reference / ours,
             "x_faster_than_official": official / ours, "x_of_floor": ours / floor,
+            "python_emitter_x_faster_than_qasm3_dumps": reference / python_path,
             "qasm_bytes": len(dumps(circuit).text.encode()),
             "official_bytes": len(_official(circuit).encode())}
 

@@ -70,6 +70,8 @@ def encoder_rows(qasm: dict[str, Any]) -> list[Row]:
     for case in qasm["emit"]:
         name = f"encode {case['circuit']} ({case['instructions']} instr)"
         ours = f"ours {case['ours_s'] * 1e3:.1f} ms"
+        if "path" in case:
+            ours += f" ({case['path']} path; Python emitter {case['python_emitter_s'] * 1e3:.1f} ms)"
         rows += [
             goal(name, "qasm3.dumps", case["x_faster_than_qasm3_dumps"], ">= 20x faster",
                  lambda r: r >= 20, f"{ours}, peer {case['qasm3_dumps_s'] * 1e3:.1f} ms"),

@@ -23,6 +23,8 @@ from qiskit.circuit import (
     Reset,
 )
 
+from ._qasm3_native import native_text
+
 _INPUT_RE = re.compile(r"^input float\[64\] (\S+);", re.MULTILINE)
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VECTOR_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]")
@@ -82,12 +84,17 @@ class Qasm3Program:
 def dumps(circuit: QuantumCircuit) -> Qasm3Program:
     """Serialise ``circuit`` to OpenQASM 3 that ``qasm3.loads`` reads back.
 
-    ISA-style circuits take a one-pass fast path; anything it does not cover
-    (custom gates, classical expressions, switch, stretches...) goes through
+    Parameter-free basis-gate circuits go through qiskit's Rust exporter
+    (:mod:`._qasm3_native`); other ISA-style circuits take a one-pass Python path; anything
+    neither covers (custom gates, classical expressions, switch, stretches...) goes through
     :func:`qiskit.qasm3.dumps`.
     """
     try:
-        return _Emitter(circuit).program()
+        emitter = _Emitter(circuit)
+        text = native_text(circuit)
+        if text is not None:
+            return Qasm3Program(text, {})
+        return emitter.program()
     except _Unsupported:
         return dumps_reference(circuit)
 

@@ -54,6 +54,12 @@ def test_matches_qasm3_loads_on_emitted_text(circuit: QuantumCircuit) -> None:
     assert_same_as_qasm3_loads(dumps(circuit).text, fast=True)
 
 
+def test_reads_the_rust_exporters_number_spelling() -> None:
+    text = HEADER + "qubit[2] q;\nrz(0) q[0];\nrz(-3) q[1];\nrz(0.00000000000000000001) q[0];\n"
+    ours = assert_same_as_qasm3_loads(text, fast=True)
+    assert [float(inst.params[0]) for inst in ours.data] == [0.0, -3.0, 1e-20]
+
+
 @SETTINGS
 @given(isa_circuits(control_flow=False))
 def test_matches_qasm3_loads_on_qasm3_dumps_defaults(circuit: QuantumCircuit) -> None:
