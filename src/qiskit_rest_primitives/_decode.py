@@ -40,7 +40,10 @@ _ZNE_NAMES = frozenset(
     + [f"polynomial_degree_{k}" for k in range(1, 8)]
 )
 _MIN_FAST = 1024  # base64 strings shorter than this go through plain json.loads
-_CHUNK = 1 << 16  # base64 characters decoded per step; bounds transient memory
+#: Base64 characters decoded per step: a sixteenth of the string, within these bounds. Larger
+#: steps amortise numpy's per-call cost (128k-character steps decode a 100k x 127 result
+#: ~10 % faster than 64k); the fraction keeps transient memory to ~0.3x the array.
+_MIN_CHUNK, _MAX_CHUNK = 1 << 16, 1 << 20
 _OUT_CHUNK = 1 << 17  # most inflated bytes per step; bounds transient memory
 _FAST_B64 = sys.byteorder == "little"
 
@@ -282,8 +285,9 @@ class _NpySink:
         return self._base.T if self._fortran else self._base
 
 
-def _fast_npy(text: str | bytes, start: int, end: int, chunk: int = _CHUNK) -> NDArray[Any]:
+def _fast_npy(text: str | bytes, start: int, end: int, chunk: int = 0) -> NDArray[Any]:
     """Decode ``text[start:end]`` (base64 of zlib of npy) chunk by chunk into a fresh array."""
+    chunk = chunk or min(_MAX_CHUNK, max(_MIN_CHUNK, (end - start) // 16 // 16 * 16))
     if not _FAST_B64 or chunk % 16:
         raise _Fallback
     body_end = start + max(0, end - start - 4) // 16 * 16  # last quartet may carry "=" padding
