@@ -28,6 +28,23 @@ def median_time(func: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) ->
     return statistics.median(times)
 
 
+def cold_median_time(make: Callable[[], Any], func: Callable[[Any], Any], *,
+                     repeat: int = 5) -> float:
+    """Median wall time of ``func(make())``, timing only ``func``, on a fresh object each time.
+
+    A circuit is usually encoded once, right after transpilation; qiskit fills per-circuit
+    caches on first use, so the first pass over a circuit costs more than the next ones.
+    """
+    times = []
+    for _ in range(repeat):
+        subject = make()
+        gc.collect()
+        start = time.perf_counter()
+        func(subject)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def print_table(title: str, rows: list[dict[str, Any]]) -> None:
     """Print rows (dicts with the same keys) as an aligned table."""
     if not rows:
