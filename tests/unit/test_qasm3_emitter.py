@@ -21,10 +21,18 @@ from qiskit.circuit import (
     ParameterVector,
     QuantumRegister,
 )
-from qiskit.circuit.library import GlobalPhaseGate, RZGate, UnitaryGate
+from qiskit.circuit.library import (
+    GlobalPhaseGate,
+    RZGate,
+    U1Gate,
+    U2Gate,
+    U3Gate,
+    UnitaryGate,
+)
 from qiskit.transpiler import Layout, TranspileLayout
 
 from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
+from qiskit_rest_primitives._qasm3_native import native_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "qasm3_circuits.json"
 SETTINGS = settings(max_examples=40, deadline=None,
@@ -371,3 +379,41 @@ def test_instruction_without_qubits_falls_back() -> None:
     qc.x(0)
     qc.append(GlobalPhaseGate(0.5), [])
     assert dumps(qc) == dumps_reference(qc)
+
+
+def _every_covered_gate() -> QuantumCircuit:
+    qc = QuantumCircuit(3)
+    for gate in ("x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "id"):
+        getattr(qc, gate)(0)
+    for gate in ("rx", "ry", "rz", "p"):
+        getattr(qc, gate)(0.3, 1)
+    for gate in ("cx", "cy", "cz", "ch", "swap", "ecr"):
+        getattr(qc, gate)(0, 1)
+    for gate in ("cp", "crx", "cry", "crz"):
+        getattr(qc, gate)(0.2, 1, 2)
+    qc.cu(0.1, 0.2, 0.3, 0.4, 0, 1)
+    qc.ccx(0, 1, 2)
+    qc.cswap(2, 0, 1)
+    qc.append(U1Gate(0.3), [2])
+    qc.append(U2Gate(0.1, 0.2), [1])
+    qc.append(U3Gate(0.1, 0.2, 0.3), [0])
+    return qc
+
+
+def _two_cregs_and_a_phase() -> QuantumCircuit:
+    qc = QuantumCircuit(QuantumRegister(3, "qr"), ClassicalRegister(1, "a"),
+                        ClassicalRegister(2, "b"), global_phase=0.5)
+    qc.sx(0)
+    qc.measure(0, 2)
+    qc.measure(1, 0)
+    qc.measure_all()
+    return qc
+
+
+@pytest.mark.parametrize("build", [_every_covered_gate, _two_cregs_and_a_phase])
+def test_rust_path_matches_qasm3_dumps_on_every_covered_gate_and_register_layout(
+        build: Any) -> None:
+    qc = build()
+    assert native_text(qc) is not None
+    assert same_program(dumps(qc), dumps_reference(qc))
+    assert same_program(dumps(qc), _Emitter(qc).program())
