@@ -123,13 +123,18 @@ def _float_text(value: Any) -> str:
 def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
     """The ``input`` name of each parameter (``th[3]`` → ``_th_3_``, as ``qasm3.dumps``)."""
     names: dict[Parameter, str] = {}
+    valid_bases: set[str] = set()  # a vector's name is checked once, not per element
     for param in circuit.parameters:
         if isinstance(param, ParameterVectorElement):
             base = param.vector.name
             name = f"_{base}_{param.index}_"
         else:
             base = name = param.name
-        if not _IDENT_RE.fullmatch(base) or name in _RESERVED:
+        if base not in valid_bases:
+            if not _IDENT_RE.fullmatch(base):
+                raise _Unsupported
+            valid_bases.add(base)
+        if name in _RESERVED:
             raise _Unsupported
         names[param] = name
     if len(set(names.values())) != len(names):
