@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +291,25 @@ def test_the_rust_path_leaves_the_circuit_as_it_was() -> None:
     assert "rz(" not in dumps(qc).text and "c[1] = measure q[1];" in dumps(qc).text
     assert qc == before
     assert [inst.operation.label for inst in qc.data] == [None, "cut", None, "m1"]
+
+
+def test_threads_encoding_one_circuit_at_once_agree() -> None:
+    """The Rust path's class check never borrows the caller's circuit mutably."""
+    qc = _every_covered_gate()
+    qc.add_register(ClassicalRegister(3, "c"))
+    for _ in range(500):  # many instructions that are not natively stored gates
+        qc.barrier()
+        qc.measure(range(3), range(3))
+    expected = dumps(qc)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            programs = list(pool.map(lambda _: dumps(qc), range(32)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(program == expected for program in programs)
+    assert native_text(qc) == expected.text
 
 
 def test_subclass_of_a_standard_gate_is_not_exported_as_it() -> None:
