@@ -28,21 +28,30 @@ def median_time(func: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) ->
     return statistics.median(times)
 
 
-def cold_median_time(make: Callable[[], Any], func: Callable[[Any], Any], *,
-                     repeat: int = 5) -> float:
-    """Median wall time of ``func(make())``, timing only ``func``, on a fresh object each time.
+def interleaved_times(funcs: dict[str, Callable[[Any], Any]], subject: Callable[[], Any], *,
+                      rounds: int) -> dict[str, list[float]]:
+    """Per-round wall times of each ``func(subject())``, timing only ``func``.
 
-    A circuit is usually encoded once, right after transpilation; qiskit fills per-circuit
-    caches on first use, so the first pass over a circuit costs more than the next ones.
+    Every round runs every function once, in turn, so a burst of load from other jobs on the
+    machine hits ours and the peers alike; take the median of per-round ratios. ``subject``
+    returns the object to work on: the same circuit (warm), or a freshly loaded one (cold: a
+    circuit is usually encoded once, right after transpilation, before qiskit has filled its
+    per-circuit caches).
     """
-    times = []
-    for _ in range(repeat):
-        subject = make()
-        gc.collect()
-        start = time.perf_counter()
-        func(subject)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: dict[str, list[float]] = {key: [] for key in funcs}
+    for _ in range(rounds):
+        for key, func in funcs.items():
+            item = subject()
+            gc.collect()
+            start = time.perf_counter()
+            func(item)
+            times[key].append(time.perf_counter() - start)
+    return times
+
+
+def median_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """Median over rounds of ``numerator[i] / denominator[i]``."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
 
 
 def print_table(title: str, rows: list[dict[str, Any]]) -> None:

@@ -1,7 +1,8 @@
 """OpenQASM 3 emitter and parser against their peers, on brisbane-transpiled Trotter circuits.
 
 Emitter peers: ``qasm3.dumps``, the official client's QPY+zlib+base64 encoding
-(``json.dumps(circuit, cls=RuntimeEncoder)``) and a one-pass floor over ``circuit.data``.
+(``json.dumps(circuit, cls=RuntimeEncoder)``) and a one-pass floor over ``circuit.data``,
+timed in interleaved rounds, on the same circuit and on freshly loaded ones.
 Parser peers: ``qasm3.loads`` and ``qpy.load`` (the floor). Medians with the GC on.
 
     python bench/bench_qasm3.py [--quick]
@@ -13,12 +14,14 @@ import argparse
 import io
 import json
 import platform
+import statistics
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import qiskit
-from _common import cold_median_time, median_time, print_table, write_json
+from _common import interleaved_times, median_ratio, median_time, print_table, write_json
 from circuits import trotter_isa, trotter_isa_parametric
 from qiskit import QuantumCircuit, qasm3, qpy
 from qiskit_ibm_runtime import RuntimeEncoder
@@ -39,12 +42,8 @@ def _official(circuit: QuantumCircuit) -> str:
 
 
 def bench_emit(name: str, circuit: QuantumCircuit, repeat: int) -> dict[str, Any]:
+    """Interleaved rounds (see ``interleaved_times``), on the same circuit and on fresh ones."""
     _Emitter(circuit).program()  # must not fall back: the fast path is what is measured
-    ours = median_time(lambda: dumps(circuit), repeat=repeat)
-    python_path = median_time(lambda: _Emitter(circuit).program(), repeat=repeat)
-    reference = median_time(lambda: dumps_reference(circuit), repeat=max(3, repeat // 3))
-    official = median_time(lambda: _official(circuit), repeat=repeat)
-    floor = median_time(lambda: _floor(circuit), repeat=repeat)
     buffer = io.BytesIO()
     qpy.dump(circuit, buffer)
     blob = buffer.getvalue()
@@ -53,23 +52,26 @@ def bench_emit(name: str, circuit: QuantumCircuit, repeat: int) -> dict[str, Any
         loaded: QuantumCircuit = qpy.load(io.BytesIO(blob))[0]
         return loaded
 
-    cold = {key: cold_median_time(fresh, func, repeat=max(3, repeat // (3 if slow else 1)))
-            for key, func, slow in (("ours", dumps, False), ("qasm3_dumps", dumps_reference, True),
-                                    ("official_qpy", _official, False), ("floor", _floor, False))}
-    return {"circuit": name, "instructions": len(circuit.data), "ours_s": ours,
-            "path": "rust" if native_text(circuit) is not None else "python",
-            "python_emitter_s": python_path, "qasm3_dumps_s": reference,
-            "official_qpy_s": official, "floor_s": floor,
-            "x_faster_than_qasm3_dumps": reference / ours,
-            "x_faster_than_official": official / ours, "x_of_floor": ours / floor,
-            "python_emitter_x_faster_than_qasm3_dumps": reference / python_path,
-            **{f"fresh_{key}_s": value for key, value in cold.items()},
-            "fresh_x_faster_than_qasm3_dumps":
-                cold["qasm3_dumps"] / cold["ours"],
-            "fresh_x_faster_than_official": cold["official_qpy"] / cold["ours"],
-            "fresh_x_of_floor": cold["ours"] / cold["floor"],
-            "qasm_bytes": len(dumps(circuit).text.encode()),
-            "official_bytes": len(_official(circuit).encode())}
+    funcs: dict[str, Callable[[QuantumCircuit], Any]] = {
+        "ours": dumps, "python_emitter": lambda c: _Emitter(c).program(),
+        "qasm3_dumps": dumps_reference, "official_qpy": _official, "floor": _floor}
+    for func in funcs.values():
+        func(circuit)  # warm-up
+    row: dict[str, Any] = {"circuit": name, "instructions": len(circuit.data),
+                           "path": "rust" if native_text(circuit) is not None else "python"}
+    for prefix, subject in (("", lambda: circuit), ("fresh_", fresh)):
+        times = interleaved_times(funcs, subject, rounds=repeat)
+        row.update({f"{prefix}{key}_s": statistics.median(values)
+                    for key, values in times.items()})
+        row.update({
+            f"{prefix}x_faster_than_qasm3_dumps": median_ratio(times["qasm3_dumps"], times["ours"]),
+            f"{prefix}x_faster_than_official": median_ratio(times["official_qpy"], times["ours"]),
+            f"{prefix}x_of_floor": median_ratio(times["ours"], times["floor"]),
+            f"{prefix}python_emitter_x_faster_than_qasm3_dumps":
+                median_ratio(times["qasm3_dumps"], times["python_emitter"])})
+    row.update({"qasm_bytes": len(dumps(circuit).text.encode()),
+                "official_bytes": len(_official(circuit).encode())})
+    return row
 
 
 def bench_parse(name: str, circuit: QuantumCircuit, repeat: int) -> dict[str, Any]:

@@ -72,6 +72,7 @@ def encoder_rows(qasm: dict[str, Any]) -> list[Row]:
         ours = f"ours {case['ours_s'] * 1e3:.1f} ms"
         if "path" in case:
             ours += f" ({case['path']} path; Python emitter {case['python_emitter_s'] * 1e3:.1f} ms)"
+
         rows += [
             goal(name, "qasm3.dumps", case["x_faster_than_qasm3_dumps"], ">= 20x faster",
                  lambda r: r >= 20, f"{ours}, peer {case['qasm3_dumps_s'] * 1e3:.1f} ms"),
@@ -81,8 +82,8 @@ def encoder_rows(qasm: dict[str, Any]) -> list[Row]:
                  lambda r: r <= 2, f"{ours}, floor {case['floor_s'] * 1e3:.1f} ms"),
         ]
         if "fresh_ours_s" in case:  # each repetition on a circuit just loaded (as transpiled)
-            cold = {key: case[f"fresh_{key}_s"] for key in ("ours", "qasm3_dumps", "official_qpy",
-                                                             "floor")}
+            cold = {key: case[f"fresh_{key}_s"]
+                    for key in ("ours", "qasm3_dumps", "official_qpy", "floor")}
             fresh = (f"ours {cold['ours'] * 1e3:.1f} ms, floor {cold['floor'] * 1e3:.1f} ms "
                      f"({case['fresh_x_of_floor']:.2f}x)")
             rows += [
