@@ -43,7 +43,7 @@ def _official(circuit: QuantumCircuit) -> str:
 
 def bench_emit(name: str, circuit: QuantumCircuit, repeat: int) -> dict[str, Any]:
     """Interleaved rounds (see ``interleaved_times``), on the same circuit and on fresh ones."""
-    _Emitter(circuit).program()  # must not fall back: the fast path is what is measured
+    _Emitter(circuit).program()  # the Python emitter must not fall back: it is timed too
     buffer = io.BytesIO()
     qpy.dump(circuit, buffer)
     blob = buffer.getvalue()
