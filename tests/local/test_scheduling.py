@@ -78,3 +78,29 @@ def test_cost_enforced_while_running(api: Api) -> None:
     assert metrics["usage"]["qpu_charge_time_seconds"] == 1
     api.server.job_delay = 0
     assert api.wait(api.submit(BODY))["state"]["status"] == "Completed"
+
+
+def test_fair_queue_weights_start_jobs_in_proportion() -> None:
+    weights = {"A": 300.0, "B": 100.0}
+    queue = FairQueue(weights.get)
+    for i in range(20):
+        queue.put("A", f"a{i}")
+        queue.put("B", f"b{i}")
+    first = [item[0] for item in (queue.get(0) for _ in range(16)) if item]
+    assert first.count("A") == 12 and first.count("B") == 4
+
+
+def test_usage_allocation_drives_fair_share(api: Api) -> None:
+    """Two busy instances with allocations 3:1 start their jobs about 3:1."""
+    heavy = api.server.create_instance("heavy", usage_allocation_seconds=300)
+    light = api.server.create_instance("light", usage_allocation_seconds=100)
+    apis = {"heavy": Api(api.server, heavy.api_key, heavy.crn),
+            "light": Api(api.server, light.api_key, light.crn)}
+    api.server.pause_jobs()
+    jobs = [(name, apis[name].submit(BODY)) for _ in range(24) for name in ("light", "heavy")]
+    api.server.resume_jobs()
+    for name, job_id in jobs:
+        assert apis[name].wait(job_id)["state"]["status"] == "Completed"
+    started = sorted(jobs, key=lambda item: _running(apis[item[0]], item[1]))
+    window = [name for name, _ in started[:32]]  # both still have jobs queued throughout
+    assert 22 <= window.count("heavy") <= 26, window  # 24 of 32 at exactly 3:1

@@ -113,6 +113,21 @@ class LocalRuntimeServer:
         return f"{self.base_url}/identity/token"
 
     @property
+    def resource_controller_url(self) -> str:
+        """IBM Cloud Resource Controller base (``/v2/resource_instances``): this server."""
+        return self.base_url
+
+    @property
+    def global_search_url(self) -> str:
+        """IBM Cloud Global Search base (``/v3/resources/search``): this server."""
+        return self.base_url
+
+    @property
+    def global_catalog_url(self) -> str:
+        """IBM Cloud Global Catalog base, ``http://127.0.0.1:PORT/globalcatalog/api/v1``."""
+        return f"{self.base_url}/globalcatalog/api/v1"
+
+    @property
     def default_instance(self) -> Instance:
         """The pre-provisioned instance (valid across ``reset()``)."""
         row = self._st.store.default_instance()
@@ -130,11 +145,21 @@ class LocalRuntimeServer:
         return self.default_instance.crn
 
     def service(self, **kwargs: Any) -> RuntimeService:
-        """A client ``RuntimeService`` pointed at this server with the default credentials."""
+        """A client ``RuntimeService`` pointed at this server.
+
+        By default it uses the default instance. ``instance=`` may name any instance by CRN or
+        by name: the API key of that instance's account is used, and a name is passed on for
+        the client to resolve, as it would against IBM Cloud.
+        """
         from qiskit_rest_primitives import RuntimeService
 
         options: dict[str, Any] = {"api_key": self.api_key, "instance": self.instance,
                                    "url": self.url, "iam_url": self.iam_url}
+        wanted = kwargs.get("instance")
+        if wanted is not None and "api_key" not in kwargs:
+            rows = [r for r in self._st.store.instances() if wanted in (r["crn"], r["name"])]
+            if rows:
+                options["api_key"] = rows[0]["api_key"]
         options.update(kwargs)
         return RuntimeService(**options)
 
@@ -202,14 +227,19 @@ class LocalRuntimeServer:
 
     def create_instance(self, name: str, *, backends: list[str] | None = None,
                         instance_limit_seconds: int | None = None,
-                        usage_allocation_seconds: int | None = None) -> Instance:
-        """Provision another instance with its own API key and CRN.
+                        usage_allocation_seconds: int | None = None,
+                        tags: list[str] | None = None, plan: str = "local-plan",
+                        region: str = "us-east") -> Instance:
+        """Provision another instance, in an account of its own, with its own API key and CRN.
 
         ``backends`` is an allow-list: None or ``["ANY"]`` for every backend, ``[]`` for none.
+        ``plan`` is a ``resource_plan_id`` (see the docs' plan table). To add an instance to an
+        existing account, use the Resource Controller API with that account's key instead.
         """
         row = new_instance_row(name, backends=["ANY"] if backends is None else list(backends),
                                instance_limit_seconds=instance_limit_seconds,
-                               usage_allocation_seconds=usage_allocation_seconds, is_default=False)
+                               usage_allocation_seconds=usage_allocation_seconds, is_default=False,
+                               region=region, resource_plan_id=plan, tags=list(tags or []))
         self._st.store.add_instance(row)
         return instance_from_row(row)
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import _jobs, _sessions
+from . import _instance_routes, _jobs, _sessions
 from ._auth import SUPPORTED_VERSIONS, allowed_backends, authorize, get_backend
 from ._errors import ApiError, bad_request, error_body, iam_error_body, not_found
 from ._middleware import RecorderMiddleware
@@ -57,6 +57,7 @@ def create_app(state: ServerState) -> Any:
     _job_routes(app, state)
     _job_extra_routes(app, state)
     _session_routes(app, state)
+    _instance_routes.register(app, state, _json_body)
     return RecorderMiddleware(app, state)
 
 
@@ -123,39 +124,6 @@ def _backend_routes(app: FastAPI, state: ServerState) -> None:
         if props is None:
             raise not_found(f"No properties of '{name}' were recorded before {before}.")
         return _json(props)
-
-    @app.get("/api/v1/instances/usage")
-    def usage(request: Request) -> dict[str, Any]:
-        instance = authorize(state, request.headers)
-        return _usage(state, instance)
-
-    @app.get("/api/v1/instance")
-    def instance_details(request: Request) -> dict[str, Any]:
-        instance = authorize(state, request.headers)
-        limit, alloc = instance["instance_limit_seconds"], instance["usage_allocation_seconds"]
-        return {"crn": instance["crn"], "name": instance["name"], "plan_id": "local-plan",
-                "backends": instance["backends"],
-                "instance_limit_seconds": None if limit is None else str(limit),
-                "usage_allocation_seconds": None if alloc is None else str(alloc)}
-
-
-def _usage(state: ServerState, instance: dict[str, Any]) -> dict[str, Any]:
-    consumed = int(state.store.usage_seconds(instance["crn"]))
-    limit, alloc = instance["instance_limit_seconds"], instance["usage_allocation_seconds"]
-    cap = limit if limit is not None else alloc
-    out: dict[str, Any] = {
-        "instance_id": instance["crn"], "plan_id": "local-plan",
-        "usage_period": {"start_time": instance["created"], "end_time": None},
-        "usage_consumed_seconds": consumed,
-        "usage_limit_reached": limit is not None and consumed >= limit,
-    }
-    if limit is not None:
-        out["usage_limit_seconds"] = limit
-    if alloc is not None:
-        out["usage_allocation_seconds"] = alloc
-    if cap is not None:
-        out["usage_remaining_seconds"] = max(cap - consumed, 0)
-    return out
 
 
 def _parse_time(text: str) -> datetime:

@@ -32,7 +32,7 @@ def authorize(state: ServerState, headers: Any) -> dict[str, Any]:
     if not crn:
         raise ApiError(403, "Missing Service-CRN header.", CODE_NOT_AUTHORIZED)
     instance = state.store.instance(crn=crn)
-    if instance is None or crn != token_crn:
+    if instance is None or (crn != token_crn and not _same_account(state, instance, token_crn)):
         raise ApiError(403, "You are not authorized to use the instance in the Service-CRN header.",
                        CODE_NOT_AUTHORIZED)
     version = headers.get("ibm-api-version")
@@ -41,6 +41,13 @@ def authorize(state: ServerState, headers: Any) -> dict[str, Any]:
     if not _VERSION.match(version):
         raise bad_request(f"Invalid IBM-API-Version '{version[:20]}': expected YYYY-MM-DD.")
     return instance
+
+
+def _same_account(state: ServerState, instance: dict[str, Any], token_crn: str) -> bool:
+    """Whether the token (issued for one instance's key) is of the instance's account: an API
+    key reaches every instance of its IBM Cloud account, as on the real service."""
+    holder = state.store.instance(crn=token_crn)
+    return holder is not None and holder["account"] == instance["account"]
 
 
 def allowed_backends(instance: dict[str, Any]) -> list[str]:

@@ -84,13 +84,20 @@ class Instance:
 
 
 def new_instance_row(name: str, *, backends: list[str], instance_limit_seconds: int | None,
-                     usage_allocation_seconds: int | None, is_default: bool) -> dict[str, Any]:
-    """A fresh instance row: random account id, instance GUID and API key."""
-    account = secrets.token_hex(16)
-    crn = f"crn:v1:bluemix:public:quantum-computing:us-east:a/{account}:{uuid.uuid4()}::"
+                     usage_allocation_seconds: int | None, is_default: bool,
+                     account: str | None = None, region: str = "us-east",
+                     **resource: Any) -> dict[str, Any]:
+    """A fresh instance row: instance GUID, API key and (unless given) a new account.
+
+    ``resource`` may set ``resource_group_id``, ``resource_plan_id``, ``tags`` and
+    ``parameters`` (the Resource Controller's view of the instance).
+    """
+    account = account or secrets.token_hex(16)
+    crn = f"crn:v1:bluemix:public:quantum-computing:{region}:a/{account}:{uuid.uuid4()}::"
     return {"crn": crn, "name": name, "api_key": secrets.token_urlsafe(33), "account": account,
             "backends": list(backends), "instance_limit_seconds": instance_limit_seconds,
-            "usage_allocation_seconds": usage_allocation_seconds, "is_default": int(is_default)}
+            "usage_allocation_seconds": usage_allocation_seconds, "is_default": int(is_default),
+            **resource}
 
 
 def instance_from_row(row: dict[str, Any]) -> Instance:

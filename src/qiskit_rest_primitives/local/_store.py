@@ -16,7 +16,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS instances (
     crn TEXT PRIMARY KEY, name TEXT NOT NULL, api_key TEXT UNIQUE NOT NULL,
     account TEXT NOT NULL, backends TEXT NOT NULL, instance_limit_seconds INTEGER,
-    usage_allocation_seconds INTEGER, is_default INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);
+    usage_allocation_seconds INTEGER, is_default INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL,
+    resource_group_id TEXT NOT NULL DEFAULT 'default', resource_plan_id TEXT NOT NULL
+    DEFAULT 'local-plan', tags TEXT NOT NULL DEFAULT '[]', parameters TEXT NOT NULL DEFAULT '{}',
+    updated TEXT);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, crn TEXT NOT NULL,
     program_id TEXT NOT NULL, backend TEXT NOT NULL, session_id TEXT, status TEXT NOT NULL,
@@ -31,6 +34,14 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 TERMINAL = ("Completed", "Failed", "Cancelled")
+#: Instance columns added after the first release, with their definitions (files made by an
+#: older server gain them on open).
+_ADDED_INSTANCE_COLUMNS = {
+    "resource_group_id": "TEXT NOT NULL DEFAULT 'default'",
+    "resource_plan_id": "TEXT NOT NULL DEFAULT 'local-plan'",
+    "tags": "TEXT NOT NULL DEFAULT '[]'", "parameters": "TEXT NOT NULL DEFAULT '{}'",
+    "updated": "TEXT"}
+_JSON_INSTANCE_COLUMNS = ("backends", "tags", "parameters")
 _LARGE_JOB_COLUMNS = frozenset({"params", "result"})  # can run to megabytes
 
 
@@ -61,6 +72,10 @@ class Store:
         self._instances: dict[str, dict[str, Any]] = {}
         with self._lock:
             self._conn.executescript(_SCHEMA)
+            present = {row["name"] for row in self._conn.execute("PRAGMA table_info(instances)")}
+            for name, definition in _ADDED_INSTANCE_COLUMNS.items():
+                if name not in present:
+                    self._conn.execute(f"ALTER TABLE instances ADD COLUMN {name} {definition}")
             self._conn.commit()
             columns = [row["name"] for row in self._conn.execute("PRAGMA table_info(jobs)")]
         #: Every job column but ``params`` and ``result``: what a status poll reads.
@@ -91,17 +106,39 @@ class Store:
 
     # -- instances ----------------------------------------------------------------------------
     def add_instance(self, row: dict[str, Any]) -> None:
-        """Insert an instance row (``backends`` as a list)."""
-        values = {**row, "backends": json.dumps(row["backends"]), "created": now_iso()}
+        """Insert an instance row (``backends``, ``tags`` and ``parameters`` as Python values)."""
+        values = {"tags": [], "parameters": {}, **row, "created": now_iso()}
+        values.update({k: json.dumps(values[k]) for k in _JSON_INSTANCE_COLUMNS})
+        columns = ", ".join(values)
         with self._tx() as db:
             self._instances.clear()
-            db.execute(
-                "INSERT INTO instances (crn, name, api_key, account, backends,"
-                " instance_limit_seconds, usage_allocation_seconds, is_default, created)"
-                " VALUES (:crn, :name, :api_key, :account, :backends, :instance_limit_seconds,"
-                " :usage_allocation_seconds, :is_default, :created)",
-                values,
-            )
+            db.execute(f"INSERT INTO instances ({columns}) VALUES"
+                       f" ({', '.join(':' + k for k in values)})", values)
+
+    def update_instance(self, crn: str, **fields: Any) -> None:
+        """Set columns of an instance (JSON columns given as Python values)."""
+        values = {k: json.dumps(v) if k in _JSON_INSTANCE_COLUMNS else v
+                  for k, v in fields.items()}
+        values["updated"] = now_iso()
+        assignments = ", ".join(f"{k} = :{k}" for k in values)
+        with self._tx() as db:
+            self._instances.clear()
+            db.execute(f"UPDATE instances SET {assignments} WHERE crn = :_crn",
+                       {**values, "_crn": crn})
+
+    def delete_instance(self, crn: str) -> None:
+        """Remove an instance (its jobs stay, unreachable, as on the real service)."""
+        with self._tx() as db:
+            self._instances.clear()
+            db.execute("DELETE FROM instances WHERE crn = ? AND is_default = 0", (crn,))
+
+    def instances(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Every instance (of one account if given), oldest first."""
+        sql, args = "SELECT * FROM instances", []
+        if account is not None:
+            sql, args = sql + " WHERE account = ?", [account]
+        with self._tx() as db:
+            return [_instance(r) for r in db.execute(sql + " ORDER BY created, rowid", args)]
 
     def instance(
         self, *, crn: str | None = None, api_key: str | None = None
@@ -110,15 +147,15 @@ class Store:
         if crn is not None:
             cached = self._instances.get(crn)
             if cached is not None:
-                return {**cached, "backends": list(cached["backends"])}
+                return _instance_copy(cached)
         column, value = ("crn", crn) if crn is not None else ("api_key", api_key)
         with self._tx() as db:
             row = db.execute(f"SELECT * FROM instances WHERE {column} = ?", (value,)).fetchone()
             if row is None:
                 return None
             found = _instance(row)
-            self._instances[found["crn"]] = {**found, "backends": list(found["backends"])}
-        return found
+            self._instances[found["crn"]] = found
+        return _instance_copy(found)
 
     def default_instance(self) -> dict[str, Any] | None:
         """The pre-provisioned instance, if created already."""
@@ -217,15 +254,27 @@ class Store:
             )
 
     def reset(self) -> None:
-        """Forget jobs, sessions and every instance except the default one."""
+        """Forget jobs, sessions and every instance but the default one, whose settings return
+        to their first values."""
         with self._tx() as db:
             self._instances.clear()
             db.execute("DELETE FROM jobs")
             db.execute("DELETE FROM sessions")
             db.execute("DELETE FROM instances WHERE is_default = 0")
+            db.execute("UPDATE instances SET name = 'local-default', backends = '[\"ANY\"]',"
+                       " instance_limit_seconds = NULL, usage_allocation_seconds = NULL,"
+                       " tags = '[]', parameters = '{}', resource_plan_id = 'local-plan',"
+                       " updated = NULL WHERE is_default = 1")
 
 
 def _instance(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
-    out["backends"] = json.loads(out["backends"])
+    for key in _JSON_INSTANCE_COLUMNS:
+        out[key] = json.loads(out[key])
     return out
+
+
+def _instance_copy(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy the caller may change without touching the cache."""
+    return {**row, "backends": list(row["backends"]), "tags": list(row["tags"]),
+            "parameters": dict(row["parameters"])}

@@ -28,50 +28,71 @@ REASON_INTERNAL = 9999
 
 
 class FairQueue:
-    """FIFO per instance; the next job comes from the least recently served instance.
+    """FIFO per instance; the next job comes from the lane with the least weighted service.
 
-    One busy instance cannot starve another, even one whose first job arrives while the busy
-    one is running; jobs of one instance (hence of one session) keep their submission order.
+    Stride scheduling: serving a lane advances its *pass* by ``1 / weight`` (``charge`` adds
+    the rest of a long job's usage), and the lane with the lowest pass goes next, oldest head
+    job first on ties. With equal weights this is round robin; with weights 3:1 the lanes
+    start jobs 3:1 while both are busy. A lane that was idle rejoins at the current virtual
+    time, so it cannot bank credit, yet a new lane still goes before the lane just served.
+    Jobs of one instance (hence of one session) keep their submission order.
+
+    ``weight(lane)`` gives a lane's share (the instance's ``usage_allocation_seconds``);
+    lanes without one get the mean weight of the waiting lanes that have one (1 if none).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, weight: Callable[[str], float | None] | None = None) -> None:
         self._lanes: dict[str, deque[tuple[int, str]]] = {}
-        self._served: dict[str, int] = {}  # lane -> turn it was last served (kept when empty)
-        self._turn = 0
+        self._pass: dict[str, float] = {}  # lane -> weighted service so far (kept when empty)
+        self._now = 0.0  # virtual time: the pass of the lane served last, before serving
+        self._undo: tuple[str, float, float] = ("", 0.0, 0.0)  # what the last get changed
+        self._weight = weight or (lambda _lane: None)
         self._arrivals = itertools.count()
         self._ready = threading.Condition()
 
     def put(self, lane: str, job_id: str) -> None:
         """Append a job to its instance's lane."""
         with self._ready:
+            if lane not in self._lanes:
+                self._pass[lane] = max(self._pass.get(lane, 0.0), self._now)
             self._lanes.setdefault(lane, deque()).append((next(self._arrivals), job_id))
             self._ready.notify()
 
     def get(self, timeout: float) -> tuple[str, str] | None:
-        """``(lane, job)``: the head job of the least recently served lane, or None.
-
-        Lanes never served come first, oldest head job first.
-        """
+        """``(lane, job)``: the head job of the lane with the lowest pass, or None."""
         with self._ready:
             if not self._lanes:
                 self._ready.wait(timeout)
             if not self._lanes:
                 return None
-            lane = min(self._lanes,
-                       key=lambda name: (self._served.get(name, -1), self._lanes[name][0][0]))
+            lane = min(self._lanes, key=lambda name: (self._pass[name], self._lanes[name][0][0]))
             jobs = self._lanes[lane]
             job_id = jobs.popleft()[1]
             if not jobs:
                 del self._lanes[lane]
-            self._served[lane] = self._turn
-            self._turn += 1
+            self._undo = (lane, self._pass[lane], self._now)
+            self._now = self._pass[lane]
+            self._pass[lane] += 1.0 / self._weights([lane, *self._lanes])[lane]
             return lane, job_id
+
+    def charge(self, lane: str, units: float) -> None:
+        """Count ``units`` more service to a lane (a job's usage beyond the one unit charged)."""
+        with self._ready:
+            if units > 0 and lane in self._pass:
+                self._pass[lane] += units / self._weights([lane, *self._lanes])[lane]
 
     def unget(self, lane: str, job_id: str) -> None:
         """Undo ``get``: the job goes back to the head of its lane, which is served next."""
         with self._ready:
             self._lanes.setdefault(lane, deque()).appendleft((-1, job_id))
-            self._served[lane] = min(-1, *self._served.values()) - 1
+            if self._undo[0] == lane:
+                _, self._pass[lane], self._now = self._undo
+
+    def _weights(self, lanes: list[str]) -> dict[str, float]:
+        given = {lane: self._weight(lane) for lane in lanes}
+        known = [w for w in given.values() if w is not None and w > 0]
+        fallback = sum(known) / len(known) if known else 1.0
+        return {lane: w if w is not None and w > 0 else fallback for lane, w in given.items()}
 
 
 class _Helpers:
@@ -120,7 +141,7 @@ class Worker:
         self._store = store
         self._noise = noise
         self._seed = seed
-        self._queue = FairQueue()
+        self._queue = FairQueue(self._allocation)
         self._prepared: dict[str, PreparedJob] = {}
         self._stop = threading.Event()
         self._running = threading.Event()
@@ -129,6 +150,12 @@ class Worker:
         self.errors: list[BaseException] = []
         self._helpers = _Helpers()
         self._thread = threading.Thread(target=self._loop, name="local-runtime-worker", daemon=True)
+
+    def _allocation(self, crn: str) -> float | None:
+        """An instance's fair-share weight: its ``usage_allocation_seconds``."""
+        row = self._store.instance(crn=crn)
+        return None if row is None or row["usage_allocation_seconds"] is None else float(
+            row["usage_allocation_seconds"])
 
     def start(self) -> None:
         """Start the thread and re-queue jobs left unfinished by a previous server run."""
@@ -220,6 +247,7 @@ class Worker:
                          result="Job ran longer than its maximum execution time (cost).")
             return
         usage = max(1, math.ceil(output.seconds))
+        self._queue.charge(row["crn"], usage - 1)  # one unit was charged when it started
         self._finish(job_id, "Completed", result=output.text, usage=usage)
 
     def _run_bounded(self, prepared: PreparedJob, backend: Any, cost: int | None) -> Any:
