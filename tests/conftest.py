@@ -17,11 +17,14 @@ FAST_POLL = PollPolicy(initial_interval=0.01, factor=1.5, max_interval=0.2)
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may pick up a real account, IAM override or proxy from the environment."""
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                       ) -> None:
+    """No test may pick up a real account, IAM override or proxy from the environment, nor
+    read or write the real ``~/.qiskit/qiskit-ibm.json`` (HOME is an empty folder per test)."""
     for name in list(os.environ):
         if name.startswith("QISKIT_IBM_") or name in ("IAM_URL",) or name.lower().endswith("_proxy"):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
 @pytest.fixture(scope="session")

@@ -11,15 +11,26 @@ from ._config import PollPolicy, RetryPolicy, Timeouts
 from ._estimator import EstimatorV2
 from ._job import RuntimeJob
 from ._sampler import SamplerV2
-from ._service import RuntimeService
+from ._service import QiskitRuntimeService, RuntimeService
 from ._session import Batch, Session
+from .exceptions import (
+    IBMError,
+    IBMInputValueError,
+    IBMNotAuthorizedError,
+    IBMRuntimeError,
+    RuntimeInvalidStateError,
+    RuntimeJobFailureError,
+    RuntimeJobMaxTimeoutError,
+    RuntimeJobNotFound,
+    RuntimeJobTimeoutError,
+)
 from .options import EstimatorOptions, SamplerOptions, Unset
 
 Sampler = SamplerV2
 Estimator = EstimatorV2
 
-for _cls in (BackendStatus, Batch, EstimatorV2, PollPolicy, RetryPolicy, RuntimeBackend,
-             RuntimeJob, RuntimeService, SamplerV2, Session, Timeouts):
+for _cls in (BackendStatus, Batch, EstimatorV2, PollPolicy, QiskitRuntimeService, RetryPolicy,
+             RuntimeBackend, RuntimeJob, SamplerV2, Session, Timeouts):
     _cls.__module__ = __name__
 del _cls
 
@@ -29,10 +40,20 @@ __all__ = [
     "Estimator",
     "EstimatorOptions",
     "EstimatorV2",
+    "IBMError",
+    "IBMInputValueError",
+    "IBMNotAuthorizedError",
+    "IBMRuntimeError",
     "PollPolicy",
+    "QiskitRuntimeService",
     "RetryPolicy",
     "RuntimeBackend",
+    "RuntimeInvalidStateError",
     "RuntimeJob",
+    "RuntimeJobFailureError",
+    "RuntimeJobMaxTimeoutError",
+    "RuntimeJobNotFound",
+    "RuntimeJobTimeoutError",
     "RuntimeService",
     "Sampler",
     "SamplerOptions",

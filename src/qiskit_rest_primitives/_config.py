@@ -14,11 +14,19 @@ REGION_URLS: dict[str, str] = {
 }
 DEFAULT_REGION = "us-east"
 IAM_URL = "https://iam.cloud.ibm.com/identity/token"
+#: The official client's default ``url``: IBM Cloud's base, resolved per region (wire-format §1).
+CLOUD_URL = "https://cloud.ibm.com"
+#: Path of the IAM token exchange under an ``IAM_URL`` base.
+IAM_TOKEN_PATH = "/identity/token"
 IAM_GRANT_TYPE = "urn:ibm:params:oauth:grant-type:apikey"
 
 #: Environment variables read when arguments are not given.
 ENV_TOKEN = "QISKIT_IBM_TOKEN"
 ENV_INSTANCE = "QISKIT_IBM_INSTANCE"
+ENV_CHANNEL = "QISKIT_IBM_CHANNEL"
+ENV_URL = "QISKIT_IBM_URL"
+#: IAM base URL override (the official client reads it too), e.g. ``http://127.0.0.1:8000``.
+ENV_IAM_URL = "IAM_URL"
 
 #: Refresh a token 10 s before its ``exp`` or after 80 % of its lifetime (wire-format §2.2).
 TOKEN_EXPIRY_MARGIN_S = 10.0

@@ -122,10 +122,12 @@ class Response:
         return json.loads(self.content)
 
 
-def make_pool(base_url: str, *, verify: bool = True, maxsize: int = 16) -> urllib3.PoolManager:
-    """Keep-alive connection pools for the API host, through the environment's proxy if any.
+def make_pool(base_url: str, *, verify: bool = True, maxsize: int = 16,
+              proxies: Mapping[str, str] | None = None) -> urllib3.PoolManager:
+    """Keep-alive connection pools for the API host, through a proxy if one applies.
 
-    Proxy (``HTTPS_PROXY``, ``NO_PROXY``...) and CA bundle (``REQUESTS_CA_BUNDLE``,
+    ``proxies`` (scheme or scheme://host → proxy URL, as ``requests`` takes them) come first;
+    else proxy (``HTTPS_PROXY``, ``NO_PROXY``...) and CA bundle (``REQUESTS_CA_BUNDLE``,
     ``CURL_CA_BUNDLE``) settings are read once, here, the way ``requests`` reads them.
     """
     from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, select_proxy
@@ -135,7 +137,7 @@ def make_pool(base_url: str, *, verify: bool = True, maxsize: int = 16) -> urlli
         tls = {"cert_reqs": "CERT_REQUIRED",
                "ca_certs": (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
                             or DEFAULT_CA_BUNDLE_PATH)}
-    proxy = select_proxy(base_url, get_environ_proxies(base_url))
+    proxy = select_proxy(base_url, dict(proxies) if proxies else get_environ_proxies(base_url))
     if proxy:
         return urllib3.ProxyManager(proxy, num_pools=2, maxsize=maxsize, block=False, **tls)
     return urllib3.PoolManager(num_pools=2, maxsize=maxsize, block=False, **tls)
@@ -173,6 +175,8 @@ class HttpClient:
         self._timeout = urllib3.Timeout(connect=self.timeouts.connect, read=self.timeouts.read)
         self._submit_timeout = urllib3.Timeout(connect=self.timeouts.connect,
                                                read=self.timeouts.submit_read)
+        #: Path prefix → the 404 class for it (the REST layer, which knows paths, fills it).
+        self.not_found: dict[str, type[NotFoundError]] = {}
 
     def __repr__(self) -> str:
         return f"HttpClient(base_url={self.base_url!r})"
@@ -213,7 +217,9 @@ class HttpClient:
                 continue
             break
         if response.status_code >= 400:
-            raise status_error(response, method, url)
+            not_found = next((cls for prefix, cls in self.not_found.items()
+                              if path.startswith(prefix)), NotFoundError)
+            raise status_error(response, method, url, not_found=not_found)
         return response
 
     def _send(self, method: str, url: str, data: bytes | None, headers: dict[str, str],
@@ -269,10 +275,15 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: Response, method: str, url: str) -> APIStatusError:
-    """Map an error response to its exception class, reading the ``{"errors": [...]}`` body."""
+def status_error(response: Response, method: str, url: str, *,
+                 not_found: type[NotFoundError] = NotFoundError) -> APIStatusError:
+    """Map an error response to its exception class, reading the ``{"errors": [...]}`` body.
+
+    ``not_found`` is the 404 class for this path (a missing job is ``RuntimeJobNotFound``).
+    """
     status = response.status_code
-    cls = _STATUS_CLASSES.get(status, ServerError if status >= 500 else APIStatusError)
+    cls = not_found if status == 404 else _STATUS_CLASSES.get(
+        status, ServerError if status >= 500 else APIStatusError)
     body: Any
     try:
         body = response.json()

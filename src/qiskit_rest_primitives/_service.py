@@ -1,29 +1,22 @@
-"""RuntimeService: an account (API key or token, instance CRN, region) and what it can reach."""
+"""QiskitRuntimeService: an account (API key, instance, region) and what it can reach."""
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from . import _accounts
+from ._accounts import Account, AccountDict
 from ._auth import BearerAuth
 from ._backend import RuntimeBackend
-from ._config import (
-    API_VERSION,
-    DEFAULT_REGION,
-    ENV_INSTANCE,
-    ENV_TOKEN,
-    IAM_URL,
-    REGION_URLS,
-    PollPolicy,
-    RetryPolicy,
-    Timeouts,
-)
+from ._config import API_VERSION, CLOUD_URL, PollPolicy, RetryPolicy, Timeouts
 from ._encode import dumps_body
+from ._endpoints import UrlResolver, api_url, region_of
+from ._endpoints import iam_url as iam_endpoint
 from ._http import HttpClient, make_pool, make_retry
 from ._job import RuntimeJob
 from ._rest import RestClient
@@ -40,72 +33,106 @@ _SUBMIT_ATTEMPTS = 2
 _PAGE_SIZE = 200
 logger = logging.getLogger(__name__)
 
-
-def region_of(instance: str | None) -> str | None:
-    """The region field of an instance CRN (its 6th colon-separated field)."""
-    fields = (instance or "").split(":")
-    return fields[5] if len(fields) > 5 and fields[5] else None
+__all__ = ["QiskitRuntimeService", "RuntimeService", "region_of"]
 
 
-class RuntimeService:
+class QiskitRuntimeService:
     """Your Qiskit Runtime account over REST: backends, jobs and sessions.
 
+    The official client's constructor, read the same way: ``name`` loads a saved account;
+    else ``token`` (an IBM Cloud API key) makes one from the arguments; else the environment
+    (``QISKIT_IBM_TOKEN``, ``QISKIT_IBM_INSTANCE``, ``QISKIT_IBM_CHANNEL``, ``QISKIT_IBM_URL``;
+    ``IAM_URL`` for the token endpoint) and then the saved default account are used.
+
     Args:
-        api_key: IBM Cloud API key, exchanged at IAM for bearer tokens (default: env
-            ``QISKIT_IBM_TOKEN``).
-        instance: the instance CRN, sent as ``Service-CRN`` (default: env ``QISKIT_IBM_INSTANCE``).
-        region: ``"us-east"`` or ``"eu-de"``; default: the CRN's region, else us-east.
-        url: API base (``…/api/v1``) overriding the region's.
-        iam_url: IAM token endpoint (default IBM Cloud IAM).
-        token: a ready bearer token, used instead of an API key (not refreshed).
+        channel: ``"ibm_quantum_platform"`` (default) or ``"ibm_cloud"`` (the same service).
+        token: IBM Cloud API key, exchanged at IAM for bearer tokens.
+        url: IBM Cloud's site (default ``https://cloud.ibm.com``, resolved per region), any
+            other site (the API at ``{url}/api/v1``), or an API base ending in ``/api/v1``.
+        filename: the account file (default ``~/.qiskit/qiskit-ibm.json``).
+        name: a saved account to load (``channel``, ``token`` and ``url`` are then ignored).
+        instance: the instance CRN (or its name), sent as ``Service-CRN``.
+        proxies: ``{"urls": {"https": "http://proxy:3128"}}``, as in the official client.
+        verify: verify TLS certificates (default true).
+        private_endpoint: use IBM Cloud's private endpoints.
+        url_resolver: ``(url, instance, private_endpoint, channel) -> API base``.
+        region: ``"us-east"`` or ``"eu-de"``: the API's region when the instance does not say.
+        plans_preference: plan names, in order, for choosing an instance when none is given.
+        tags: instance tags, for choosing an instance when none is given.
+        api_key: the same as ``token`` (this package's earlier name).
+        bearer_token: a ready bearer token, used instead of an API key (never refreshed).
+        iam_url: the IAM token endpoint itself (overrides ``IAM_URL``).
         api_version: the ``IBM-API-Version`` header.
-        verify: verify TLS certificates.
         timeout: per-request timeouts (seconds, or a :class:`Timeouts`).
         retry: retry policy for transient failures.
         poll: how jobs poll for their status.
+
+    Raises:
+        InvalidAccountError: a bad channel, region, token or proxy setting (before any I/O).
+        AccountNotFoundError: no credentials in the arguments, environment or account file.
     """
 
-    def __init__(self, api_key: str | None = None, instance: str | None = None, *,
-                 region: str | None = None, url: str | None = None, iam_url: str | None = None,
-                 token: str | None = None, api_version: str = API_VERSION, verify: bool = True,
+    def __init__(self, channel: str | None = None, token: str | None = None,
+                 url: str | None = None, filename: str | None = None, name: str | None = None,
+                 instance: str | None = None, proxies: dict[str, Any] | None = None,
+                 verify: bool | None = None, private_endpoint: bool | None = None,
+                 url_resolver: UrlResolver | None = None, region: str | None = None,
+                 plans_preference: list[str] | None = None, tags: list[str] | None = None, *,
+                 api_key: str | None = None, bearer_token: str | None = None,
+                 iam_url: str | None = None, api_version: str = API_VERSION,
                  timeout: float | Timeouts | None = None, retry: RetryPolicy | None = None,
                  poll: PollPolicy | None = None) -> None:
-        api_key = api_key if api_key is not None else (None if token else os.environ.get(ENV_TOKEN))
-        instance = instance if instance is not None else os.environ.get(ENV_INSTANCE)
-        if not api_key and not token:
-            raise ConfigurationError(
-                f"No credentials: pass api_key= (or token=), or set {ENV_TOKEN}")
-        region = region or region_of(instance) or DEFAULT_REGION
-        if url is None and region not in REGION_URLS:
-            raise ConfigurationError(
-                f"Unknown region {region!r}; choose one of {sorted(REGION_URLS)} or pass url=")
-        self.url = (url or REGION_URLS[region]).rstrip("/")
-        self.region = region
-        self.instance = instance
+        if api_key is not None:
+            if token is not None and token != api_key:
+                raise ConfigurationError("Give the API key once: token= or api_key=, not both")
+            token = api_key
+        account = _accounts.discover_account(
+            channel=channel, token=token, url=url, instance=instance, filename=filename,
+            name=name, proxies=proxies, verify=verify, private_endpoint=private_endpoint,
+            need_token=bearer_token is None)
+        account.region = region or account.region
+        account.plans_preference = plans_preference or account.plans_preference
+        account.tags = tags or account.tags
+        self._account = account.validate()
+        self.url = api_url(account.url, instance=account.instance, region=account.region,
+                           private_endpoint=account.private_endpoint, channel=account.channel,
+                           url_resolver=url_resolver)
+        self.region = region_of(account.instance) or account.region
         self.timeouts = timeout if isinstance(timeout, Timeouts) else (
             Timeouts(connect=float(timeout), read=float(timeout), submit_read=float(timeout))
             if timeout is not None else Timeouts())
         self.poll = poll or PollPolicy()
         self.retry = retry or RetryPolicy()
-        import requests  # deferred: ~40 ms of import time; the IAM token call uses it
-        from requests.adapters import HTTPAdapter
-
-        session = self._iam_session = requests.Session()  # the IAM token calls only
-        adapter = HTTPAdapter(max_retries=make_retry(self.retry))
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        auth = BearerAuth(api_key=api_key or None, iam_url=iam_url or IAM_URL, session=session,
-                          timeout=self.timeouts.pair(), verify=verify, token=token)
-        self._http = HttpClient(self.url, auth=auth, pool=make_pool(self.url, verify=verify),
-                                retry=make_retry(self.retry), instance=instance,
+        proxy_urls = (account.proxies or {}).get("urls")
+        self._iam_session = _iam_session(self.retry, proxy_urls)  # the IAM token calls only
+        self._auth = BearerAuth(
+            api_key=None if bearer_token else account.token,
+            iam_url=iam_endpoint(iam_url, instance=account.instance,
+                                 private_endpoint=account.private_endpoint),
+            session=self._iam_session, timeout=self.timeouts.pair(), verify=account.verify,
+            token=bearer_token)
+        self.instance = self._resolve_instance()
+        self._http = HttpClient(self.url, auth=self._auth,
+                                pool=make_pool(self.url, verify=account.verify,
+                                               proxies=proxy_urls),
+                                retry=make_retry(self.retry), instance=self.instance,
                                 api_version=api_version, timeouts=self.timeouts)
         self._rest = RestClient(self._http)
         self._backends: dict[str, RuntimeBackend] = {}
 
-    def __repr__(self) -> str:
-        return f"RuntimeService(url={self.url!r}, instance={self.instance!r})"
+    def _resolve_instance(self) -> str | None:
+        """The instance CRN every call carries as ``Service-CRN``.
 
-    def __enter__(self) -> RuntimeService:
+        A CRN is used as given. Instance lookup plugs in here: an instance name resolves to
+        its CRN, and no instance at all picks one by ``region``, ``plans_preference`` and
+        ``tags``; until then a name is sent as given and no instance sends no header.
+        """
+        return self._account.instance
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.url!r}, instance={self.instance!r})"
+
+    def __enter__(self) -> QiskitRuntimeService:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -115,6 +142,66 @@ class RuntimeService:
         """Close pooled connections."""
         self._http.close()
         self._iam_session.close()
+
+    # account
+    @property
+    def channel(self) -> str:
+        """``"ibm_quantum_platform"`` or ``"ibm_cloud"``."""
+        return self._account.channel
+
+    def active_account(self) -> AccountDict:
+        """The account in use, in the saved form (its ``repr`` hides the API key)."""
+        account = self._account.to_saved()
+        if self.instance:
+            account["instance"] = self.instance
+        return account
+
+    def active_instance(self) -> str | None:
+        """The CRN of the instance in use."""
+        return self.instance
+
+    @staticmethod
+    def save_account(token: str | None = None, url: str | None = None,
+                     instance: str | None = None, channel: str | None = None,
+                     filename: str | None = None, name: str | None = None,
+                     proxies: dict[str, Any] | None = None, verify: bool | None = None,
+                     overwrite: bool | None = False, set_as_default: bool | None = None,
+                     private_endpoint: bool | None = False, region: str | None = None,
+                     plans_preference: list[str] | None = None,
+                     tags: list[str] | None = None) -> None:
+        """Save an account to ``filename`` (default ``~/.qiskit/qiskit-ibm.json``, mode 0600).
+
+        ``name`` defaults to the channel's default name; ``set_as_default`` marks it as the
+        account ``QiskitRuntimeService()`` loads. ``channel`` defaults to
+        ``QISKIT_IBM_CHANNEL``, then ``"ibm_quantum_platform"``.
+
+        Raises:
+            AccountAlreadyExistsError: the name, or another default, exists without
+                ``overwrite=True``.
+            InvalidAccountError: a bad channel, token, region or proxy setting.
+        """
+        account = Account(channel=channel or _accounts.channel_from_env(), token=token,
+                          url=url or CLOUD_URL,
+                          instance=instance, proxies=proxies,
+                          verify=True if verify is None else verify,
+                          private_endpoint=bool(private_endpoint), region=region,
+                          plans_preference=plans_preference, tags=tags)
+        _accounts.save_account(account, filename=filename, name=name, overwrite=bool(overwrite),
+                               set_as_default=bool(set_as_default))
+
+    @staticmethod
+    def saved_accounts(default: bool | None = None, channel: str | None = None,
+                       filename: str | None = None,
+                       name: str | None = None) -> dict[str, AccountDict]:
+        """Saved accounts by name (only defaults, one channel, or one name, if asked)."""
+        return _accounts.saved_accounts(default=default, channel=channel, filename=filename,
+                                        name=name)
+
+    @staticmethod
+    def delete_account(filename: str | None = None, name: str | None = None,
+                       channel: str | None = None) -> bool:
+        """Delete a saved account (default: the channel's default); whether it existed."""
+        return _accounts.delete_account(filename=filename, name=name, channel=channel)
 
     # backends
     def backends(self, name: str | None = None, *, operational: bool | None = None,
@@ -233,6 +320,24 @@ class RuntimeService:
                 return None
             time.sleep(min(interval, remaining))
         return None
+
+
+#: This package's earlier name for the service.
+RuntimeService = QiskitRuntimeService
+
+
+def _iam_session(retry: RetryPolicy, proxies: dict[str, str] | None) -> Any:
+    """The ``requests`` session for IAM token calls: retries, and the account's proxies."""
+    import requests  # deferred: ~40 ms of import time; the IAM token call uses it
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=make_retry(retry))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    if proxies:
+        session.proxies.update(proxies)
+    return session
 
 
 def _job_filters(*, backend_name: str | None, pending: bool | None, program: str | None,

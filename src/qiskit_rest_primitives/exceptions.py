@@ -1,32 +1,53 @@
-"""Every exception the package raises, in one tree.
+"""Every exception the package raises, in one tree, under our names and the official ones.
 
-``QiskitRestError`` (a :class:`qiskit.exceptions.QiskitError`) is the root:
+``QiskitRestError`` (a :class:`qiskit.exceptions.QiskitError`; official name ``IBMError``) is
+the root. The official client's names are bases or aliases inside this tree, so an ``except``
+written for either catches the same failures:
 
-* ``ConfigurationError``: bad account, region, mode or options; raised before any I/O.
-* ``ValidationError``: a pub the backend cannot run (non-ISA instruction, wrong observable
-  width, wrong parameter count, bad shots or precision); names the pub and the fix.
-* ``APIError``: anything that went wrong talking to the service; carries method and URL.
+* ``IBMInputValueError`` (a ``ValueError``): bad input, raised before any I/O.
 
-  * ``APIConnectionError``: the request did not get an HTTP answer.
+  * ``ConfigurationError``: bad account, region, mode or options.
 
-    * ``APITimeoutError``: connecting or reading timed out.
+    * ``IBMAccountError`` → ``AccountsError``: an account cannot be used;
+      ``InvalidAccountError`` (bad channel, region, token...), ``AccountNotFoundError`` (nothing
+      saved under that name, no credentials anywhere), ``AccountAlreadyExistsError`` (saving
+      over an account, or a second default, without ``overwrite=True``).
 
-  * ``APIStatusError``: the service answered with an error status; carries ``status_code``,
-    ``code``, ``message``, ``trace``, ``more_info`` and the raw ``body``.
+  * ``ValidationError``: a pub the backend cannot run (non-ISA instruction, wrong observable
+    width, wrong parameter count, bad shots or precision); names the pub and the fix.
 
-    * ``BadRequestError`` 400, ``AuthenticationError`` 401 (IAM failures too),
-      ``PermissionDeniedError`` 403, ``NotFoundError`` 404, ``ConflictError`` 409,
-      ``RateLimitError`` 429, ``ServerError`` 5xx.
+* ``IBMNotAuthorizedError``: the credentials were refused (401) or may not do this (403).
+* ``IBMRuntimeError``: the service failed us, or a job or session is in the wrong state.
 
-* ``RuntimeJobError``: a job did not produce a result.
+  * ``APIError``: anything that went wrong talking to the service; carries method and URL.
 
-  * ``RuntimeJobFailureError`` (also a qiskit ``JobError``): the job failed; ``reason_code``.
-  * ``RuntimeJobCancelledError``: the job was cancelled.
-  * ``RuntimeJobMaxTimeoutError``: cancelled by the service after its maximum execution
-    time (reason code 1305).
-  * ``RuntimeJobTimeoutError`` (also a qiskit ``JobTimeoutError``): waiting timed out locally.
+    * ``APIConnectionError``: the request did not get an HTTP answer.
 
-* ``SessionClosedError``: a job was submitted to a session or batch that is closed.
+      * ``APITimeoutError``: connecting or reading timed out.
+
+    * ``APIStatusError``: the service answered with an error status; carries ``status_code``,
+      ``code``, ``message``, ``trace``, ``more_info`` and the raw ``body``.
+
+      * ``BadRequestError`` 400, ``AuthenticationError`` 401 (IAM failures too; also an
+        ``IBMNotAuthorizedError``), ``PermissionDeniedError`` 403 (likewise),
+        ``NotFoundError`` 404, ``ConflictError`` 409 (also a ``RuntimeInvalidStateError``),
+        ``RateLimitError`` 429, ``ServerError`` 5xx.
+      * ``RuntimeJobNotFound`` (a ``NotFoundError``): no such job.
+      * ``BackendNotFoundError`` (a ``NotFoundError`` and qiskit's
+        ``QiskitBackendNotFoundError``): no such backend, or none matches.
+
+  * ``RuntimeInvalidStateError``: the job or session is in the wrong state for the call.
+  * ``RuntimeJobError``: a job did not produce a result.
+
+    * ``RuntimeJobFailureError`` (also a qiskit ``JobError``): the job failed; ``reason_code``.
+
+      * ``RuntimeJobMaxTimeoutError``: cancelled by the service after its maximum execution
+        time (reason code 1305).
+
+    * ``RuntimeJobCancelledError`` (also a ``RuntimeInvalidStateError``): the job was cancelled.
+    * ``RuntimeJobTimeoutError`` (also a qiskit ``JobTimeoutError``): waiting timed out locally.
+
+  * ``SessionClosedError``: a job was submitted to a session or batch that is closed.
 """
 
 from __future__ import annotations
@@ -34,7 +55,7 @@ from __future__ import annotations
 from typing import Any
 
 from qiskit.exceptions import QiskitError
-from qiskit.providers.exceptions import JobError, JobTimeoutError
+from qiskit.providers.exceptions import JobError, JobTimeoutError, QiskitBackendNotFoundError
 
 
 class QiskitRestError(QiskitError):
@@ -48,15 +69,55 @@ class QiskitRestError(QiskitError):
         return self.message
 
 
-class ConfigurationError(QiskitRestError, ValueError):
+#: The official client's root exception is ours.
+IBMError = QiskitRestError
+
+
+class IBMInputValueError(QiskitRestError, ValueError):
+    """An input is invalid; nothing was sent."""
+
+
+class ConfigurationError(IBMInputValueError):
     """Account, region, mode or options are invalid; nothing was sent."""
 
 
-class ValidationError(QiskitRestError, ValueError):
+class IBMAccountError(ConfigurationError):
+    """An account cannot be used (official name)."""
+
+
+class AccountsError(IBMAccountError):
+    """Saving, finding or reading an account failed (official name)."""
+
+
+class InvalidAccountError(AccountsError):
+    """An account's channel, token, URL, region or preferences are invalid."""
+
+
+class AccountNotFoundError(AccountsError):
+    """No account under that name, or no credentials anywhere."""
+
+
+class AccountAlreadyExistsError(AccountsError):
+    """An account (or a default account) exists and ``overwrite`` was not given."""
+
+
+class ValidationError(IBMInputValueError):
     """A pub cannot run on the target backend; nothing was sent."""
 
 
-class APIError(QiskitRestError):
+class IBMNotAuthorizedError(QiskitRestError):
+    """The service refused the credentials, or they may not do this."""
+
+
+class IBMRuntimeError(QiskitRestError):
+    """The service failed the call, or a job or session is in the wrong state for it."""
+
+
+class RuntimeInvalidStateError(IBMRuntimeError):
+    """The job or session is in the wrong state for the call (official name)."""
+
+
+class APIError(IBMRuntimeError):
     """The service could not be talked to, or answered with an error."""
 
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
@@ -114,13 +175,13 @@ class BadRequestError(APIStatusError):
     status_code = 400
 
 
-class AuthenticationError(APIStatusError):
+class AuthenticationError(APIStatusError, IBMNotAuthorizedError):
     """401: missing, invalid or expired credentials (IAM failures too)."""
 
     status_code = 401
 
 
-class PermissionDeniedError(APIStatusError):
+class PermissionDeniedError(APIStatusError, IBMNotAuthorizedError):
     """403: the credentials may not do this (unknown instance, backend not allowed)."""
 
     status_code = 403
@@ -132,7 +193,19 @@ class NotFoundError(APIStatusError):
     status_code = 404
 
 
-class ConflictError(APIStatusError):
+class RuntimeJobNotFound(NotFoundError):
+    """404 for a job: no such job on this instance (official name)."""
+
+
+class BackendNotFoundError(NotFoundError, QiskitBackendNotFoundError):
+    """No such backend, or none matches the filters (also qiskit's ``QiskitBackendNotFoundError``).
+
+    Raised on a 404 from a backend endpoint, and before any call when no listed backend
+    matches (then ``status_code`` is 404 and ``method``/``url`` are ``None``).
+    """
+
+
+class ConflictError(APIStatusError, RuntimeInvalidStateError):
     """409: the resource is in the wrong state, or the instance's usage limit is reached."""
 
     status_code = 409
@@ -150,7 +223,7 @@ class ServerError(APIStatusError):
     status_code = 500
 
 
-class RuntimeJobError(QiskitRestError):
+class RuntimeJobError(IBMRuntimeError):
     """A job ended without a result."""
 
     def __init__(self, message: str, *, job_id: str | None = None) -> None:
@@ -172,7 +245,7 @@ class RuntimeJobMaxTimeoutError(RuntimeJobFailureError):
     """The service cancelled the job after its maximum execution time (code 1305)."""
 
 
-class RuntimeJobCancelledError(RuntimeJobError):
+class RuntimeJobCancelledError(RuntimeJobError, RuntimeInvalidStateError):
     """The job was cancelled before it produced a result."""
 
 
@@ -180,5 +253,5 @@ class RuntimeJobTimeoutError(RuntimeJobError, JobTimeoutError):
     """Waiting for the job timed out locally; the job itself goes on."""
 
 
-class SessionClosedError(QiskitRestError):
+class SessionClosedError(IBMRuntimeError):
     """The session or batch no longer accepts jobs."""

@@ -159,7 +159,7 @@ def test_no_secret_in_errors_or_reprs(server: LocalRuntimeServer) -> None:
             errors.append(info.value)
         texts = [repr(service), repr(service._http), repr(service._rest),
                  repr(service._http._auth), repr(service.backend(BACKEND))]
-    bad_token = RuntimeService(token="secret-token-abc123", instance=server.instance,
+    bad_token = RuntimeService(bearer_token="secret-token-abc123", instance=server.instance,
                                url=server.url, retry=FAST_RETRY)
     with pytest.raises(AuthenticationError) as info:
         bad_token.usage()
@@ -180,7 +180,7 @@ def test_refused_connection_is_known_unsent() -> None:
     with socket.socket() as probe:  # a loopback port that nothing listens on any more
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    service = RuntimeService(token="t", url=f"http://127.0.0.1:{port}/api/v1", retry=FAST_RETRY,
+    service = RuntimeService(bearer_token="t", url=f"http://127.0.0.1:{port}/api/v1", retry=FAST_RETRY,
                              poll=FAST_POLL)
     with pytest.raises(APIConnectionError) as info:
         service.usage()
