@@ -8,10 +8,6 @@ backend; default ``ibm_brisbane``).
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
-
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
@@ -20,26 +16,12 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 import qiskit_rest_primitives as qrp
 
-
-@contextlib.contextmanager
-def runtime_service() -> Iterator[qrp.RuntimeService]:
-    """IBM Quantum if credentials are set, otherwise the embedded local server."""
-    if os.environ.get("QISKIT_IBM_TOKEN") and os.environ.get("QISKIT_IBM_INSTANCE"):
-        print("Using IBM Quantum (QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE are set)")
-        with qrp.RuntimeService() as service:
-            yield service
-        return
-    from qiskit_rest_primitives.local import LocalRuntimeServer
-
-    with LocalRuntimeServer() as server:
-        print(f"Using the embedded local Qiskit Runtime server at {server.url}")
-        with server.service() as service:
-            yield service
+from _runtime import backend_name, runtime_service
 
 
 def main() -> None:
     with runtime_service() as service:
-        backend = service.backend(os.environ.get("QISKIT_IBM_BACKEND", "ibm_brisbane"))
+        backend = service.backend(backend_name())
         print(f"Backend: {backend.name} ({backend.num_qubits} qubits)")
         pm = generate_preset_pass_manager(optimization_level=1, backend=backend)
 
