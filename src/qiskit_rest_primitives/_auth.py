@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from ._config import IAM_GRANT_TYPE, TOKEN_EXPIRY_MARGIN_S, TOKEN_REFRESH_FRACTION
-from .exceptions import APIConnectionError, APITimeoutError, AuthenticationError
+from ._retry import is_transient, parse_retry_after
+from .exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    RateLimitError,
+    ServerError,
+)
+
+logger = logging.getLogger(__name__)
+#: After a failed proactive refresh the current token is used, and IAM asked again this much
+#: later (the official client waits 60 s; a shorter pause notices IAM's return sooner).
+_REFRESH_PAUSE_S = 5.0
 
 if TYPE_CHECKING:
     import requests
@@ -57,7 +72,17 @@ class BearerAuth:
         with self._lock:
             now = time.time()
             if self._token is None or (self.can_refresh and now >= self._refresh_at):
-                self._fetch()
+                try:
+                    self._fetch()
+                except APIError as exc:
+                    if not (self._token is not None and is_transient(exc)
+                            and now < self._expires_at - TOKEN_EXPIRY_MARGIN_S):
+                        raise
+                    # wire-format §2.2: the token stays good until exp; IAM may be back soon.
+                    logger.warning("IAM token refresh failed (%s); using the current token, "
+                                   "valid for %.0f s more", type(exc).__name__,
+                                   self._expires_at - now)
+                    self._refresh_at = now + _REFRESH_PAUSE_S
             assert self._token is not None
             return self._token
 
@@ -79,16 +104,25 @@ class BearerAuth:
                 timeout=self._timeout,
                 verify=self._verify,
             )
+        except requests.ConnectTimeout as exc:
+            raise APITimeoutError(f"POST {self._iam_url}: connecting to IAM timed out",
+                                  method="POST", url=self._iam_url, request_sent=False) from exc
         except requests.Timeout as exc:
-            raise APITimeoutError("IAM token request timed out", method="POST",
-                                  url=self._iam_url) from exc
+            raise APITimeoutError(f"POST {self._iam_url}: IAM token request timed out",
+                                  method="POST", url=self._iam_url) from exc
         except requests.RequestException as exc:
             raise APIConnectionError(
-                f"IAM token request failed: {type(exc).__name__}", method="POST", url=self._iam_url
-            ) from exc
+                f"POST {self._iam_url}: IAM token request failed: {type(exc).__name__}",
+                method="POST", url=self._iam_url) from exc
         if response.status_code != 200:
             raise _iam_error(response, self._iam_url)
-        self._store(response.json()["access_token"])
+        try:
+            token = response.json()["access_token"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ServerError("POST to IAM: HTTP 200 without an access token in the body",
+                              method="POST", url=self._iam_url,
+                              status_code=response.status_code) from exc
+        self._store(str(token))
 
     def _store(self, token: str) -> None:
         claims = _claims(token)
@@ -112,16 +146,22 @@ def _claims(token: str) -> dict[str, Any]:
     return claims
 
 
-def _iam_error(response: requests.Response, url: str) -> AuthenticationError:
+def _iam_error(response: requests.Response, url: str) -> APIStatusError:
+    """IAM's answer as a typed error: only a 4xx other than 429 means the key was refused."""
     try:
         body: Any = response.json()
         detail = body.get("errorMessage") or body.get("message") or ""
-    except ValueError:
+    except (ValueError, AttributeError):
         body, detail = response.text, ""
-    message = f"IAM refused the API key (HTTP {response.status_code})"
+    status = response.status_code
+    code = body.get("errorCode") if isinstance(body, dict) else None
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status >= 500 or status == 429:
+        cls: type[APIStatusError] = RateLimitError if status == 429 else ServerError
+        return cls(f"POST {url}: IAM is unavailable (HTTP {status})", method="POST", url=url,
+                   status_code=status, code=code, body=body, retry_after=retry_after)
+    message = f"POST {url}: IAM refused the API key (HTTP {status})"
     if detail:
         message += f": {detail}"
-    return AuthenticationError(
-        message, method="POST", url=url, status_code=response.status_code,
-        code=body.get("errorCode") if isinstance(body, dict) else None, body=body,
-    )
+    return AuthenticationError(message, method="POST", url=url, status_code=status, code=code,
+                               body=body)

@@ -68,9 +68,15 @@ class RetryPolicy:
     backoff_jitter: float = 0.1
     retry_after_max: float = 60.0
     status_forcelist: tuple[int, ...] = (429, 500, 502, 503, 504, 520, 521, 522, 524)
-    #: After a job submission's answer was lost, keep looking the job up by its submission
-    #: tag for this many seconds before posting it again (the server may still be creating it).
+    #: After a creation call (``POST /jobs``, ``POST /sessions``) timed out or got a 504, the
+    #: server may still be working on it: look it up for up to this many seconds before
+    #: posting again.
     submit_lookup_s: float = 60.0
+    #: After any other ambiguous failure of a creation call (a 5xx, a 429, a reset, an
+    #: unreadable 2xx body) the server has stopped working on it: look it up for this long.
+    submit_settle_s: float = 1.0
+    #: Unreadable 2xx bodies (truncated, corrupt, an HTML page) read again at most this often.
+    body_retries: int = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,12 @@ class PollPolicy:
     factor: float = 1.6
     max_interval: float = 2.0
     results_only_below: float = 0.1
+    #: While the service or IAM is unreachable, polls back off from this many seconds
+    #: (doubling, with jitter, up to ``max_interval`` or a ``Retry-After``)...
+    outage_initial: float = 0.5
+    #: ...until the caller's timeout; without one, an outage longer than this many seconds
+    #: raises its last error.
+    outage_max: float = 600.0
 
     def intervals(self) -> _Intervals:
         """An iterator of successive sleep intervals."""

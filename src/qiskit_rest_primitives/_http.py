@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
+import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import urlencode
 
 import urllib3
@@ -17,7 +17,6 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
-    InvalidHeader,
     MaxRetryError,
     NewConnectionError,
     ReadTimeoutError,
@@ -27,8 +26,10 @@ from urllib3.util.retry import Retry
 
 from ._auth import BearerAuth
 from ._config import API_VERSION, USER_AGENT, VERSION, RetryPolicy, Timeouts
+from ._retry import backoff, parse_retry_after
 from .exceptions import (
     APIConnectionError,
+    APIResponseError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -43,60 +44,81 @@ from .exceptions import (
 logger = logging.getLogger(__name__)
 
 #: Methods urllib3 may retry on a forcelist status. POST is safe on 5xx per the service
-#: (wire-format §4.2); PATCH is never retried.
+#: (wire-format §4.2) except where a call says otherwise (creation calls); PATCH is retried
+#: only for calls that declare themselves repeatable.
 _RETRY_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS", "POST"})
+_ALL_METHODS = _RETRY_METHODS | {"PATCH"}
+
+#: How a call may be retried by the transport (see :meth:`HttpClient.request`).
+RetryMode = Literal["default", "create", "repeatable"]
 
 
 class _Retry(Retry):
-    """urllib3 ``Retry`` that caps ``Retry-After`` and never replays a POST after a read error.
+    """urllib3 ``Retry`` that caps ``Retry-After`` and, unless told otherwise, never replays a
+    POST after a read error.
 
     A read error (timeout, dropped connection) means the body may have reached the server, so
     only the caller can decide whether to post again (it looks the job up by its tag first).
+    ``replay=True`` is for calls whose repetition is harmless (the IAM token exchange, closing a
+    session).
     """
+
+    replay: bool = False
+
+    def new(self, **kw: Any) -> Self:
+        """A copy with some counters changed (urllib3 calls this per attempt)."""
+        copy = super().new(**kw)
+        copy.replay = self.replay
+        return copy
 
     def parse_retry_after(self, retry_after: str) -> float:
         """Seconds to wait for a ``Retry-After`` value, capped at ``retry_after_max``.
 
-        Fractional seconds are accepted; an unreadable value counts as 0, so the normal
-        backoff applies instead of the request failing on a bad header.
+        Seconds (fractional too) or an HTTP date; an unreadable value counts as 0, so the
+        normal backoff applies instead of the request failing on a bad header.
         """
-        try:
-            seconds = float(retry_after)
-        except ValueError:
-            try:
-                seconds = super().parse_retry_after(retry_after)
-            except InvalidHeader:
-                seconds = 0.0
-        if not math.isfinite(seconds):
-            seconds = float(self.retry_after_max) if seconds > 0 else 0.0
-        return max(0.0, min(seconds, float(self.retry_after_max)))
+        seconds = parse_retry_after(retry_after)
+        if seconds is None:
+            return 0.0
+        return min(seconds, float(self.retry_after_max))
 
     def increment(self, method: str | None = None, url: str | None = None,
                   response: BaseHTTPResponse | None = None, error: Exception | None = None,
                   _pool: ConnectionPool | None = None,
                   _stacktrace: TracebackType | None = None) -> Self:
         """Count one failure; re-raise a POST read error instead of replaying the POST."""
-        if method == "POST" and error is not None and self._is_read_error(error):
+        if (method in ("POST", "PATCH") and not self.replay and error is not None
+                and self._is_read_error(error)):
             raise error
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
-def make_retry(policy: RetryPolicy) -> Retry:
-    """The urllib3 retry object for a policy."""
-    return _Retry(
-        total=policy.total,
+def make_retry(policy: RetryPolicy, mode: RetryMode = "default") -> Retry:
+    """The urllib3 retry object for a policy.
+
+    ``"default"``: idempotent calls and POST on a forcelist status, never a POST read error.
+    ``"create"``: only failures to connect (the request surely never arrived); the caller
+    finds out about anything else before posting again. ``"repeatable"``: everything,
+    including read errors and PATCH, for calls that may safely happen twice.
+    """
+    create = mode == "create"
+    retry = _Retry(
+        total=policy.connect if create else policy.total,
         connect=policy.connect,
-        read=policy.total,
-        status=policy.total,
+        read=0 if create else policy.total,
+        status=0 if create else policy.total,
+        other=0 if create else None,
         backoff_factor=policy.backoff_factor,
         backoff_max=policy.backoff_max,
         backoff_jitter=policy.backoff_jitter,
-        status_forcelist=policy.status_forcelist,
-        allowed_methods=_RETRY_METHODS,
-        respect_retry_after_header=True,
+        status_forcelist=() if create else policy.status_forcelist,
+        allowed_methods=_ALL_METHODS if mode == "repeatable" else _RETRY_METHODS,
+        respect_retry_after_header=not create,
         retry_after_max=policy.retry_after_max,  # type: ignore[arg-type]  # float seconds work
         raise_on_status=False,
     )
+    retry.replay = mode == "repeatable"
+    return retry
 
 
 class Response:
@@ -158,7 +180,7 @@ class HttpClient:
         *,
         auth: BearerAuth,
         pool: urllib3.PoolManager,
-        retry: Retry,
+        retry: RetryPolicy,
         instance: str | None,
         api_version: str = API_VERSION,
         timeouts: Timeouts | None = None,
@@ -167,7 +189,9 @@ class HttpClient:
         self.timeouts = timeouts or Timeouts()
         self._auth = auth
         self._pool = pool
-        self._retry = retry
+        self.retry_policy = retry
+        self._retries: dict[str, Retry] = {mode: make_retry(retry, mode)
+                                           for mode in ("default", "create", "repeatable")}
         self._headers = {"IBM-API-Version": api_version, "Accept": "application/json",
                          "User-Agent": f"{USER_AGENT}/{VERSION}"}
         if instance:
@@ -194,8 +218,13 @@ class HttpClient:
         body: Any = None,
         data: bytes | None = None,
         submit: bool = False,
+        retry: RetryMode = "default",
     ) -> Response:
-        """Send one call; return the 2xx response or raise the mapped error."""
+        """Send one call; return the 2xx response or raise the mapped error.
+
+        ``retry`` says what the transport may repeat (see :func:`make_retry`): creation calls
+        pass ``"create"`` and decide themselves after an ambiguous failure.
+        """
         url = self.base_url + path
         if params:
             pairs = params.items() if isinstance(params, dict) else params
@@ -210,7 +239,7 @@ class HttpClient:
         timeout = self._submit_timeout if submit else self._timeout
         for attempt in range(2):
             headers["Authorization"] = f"Bearer {self._auth.bearer_token()}"
-            response = self._send(method, url, data, headers, timeout)
+            response = self._send(method, url, data, headers, timeout, self._retries[retry])
             if response.status_code == 401 and attempt == 0 and self._auth.can_refresh:
                 logger.debug("401 from %s %s: refreshing the token once", method, path)
                 self._auth.invalidate()
@@ -222,11 +251,42 @@ class HttpClient:
             raise status_error(response, method, url, not_found=not_found)
         return response
 
+    def request_json(self, method: str, path: str, *,
+                     params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+                     body: Any = None, data: bytes | None = None, submit: bool = False,
+                     retry: RetryMode = "default") -> Any:
+        """:meth:`request`, then the body as JSON.
+
+        A truncated, corrupt or non-JSON 2xx body (an HTML page from a proxy) is asked for
+        again, at most ``RetryPolicy.body_retries`` times, when the call may be repeated (GET,
+        or ``retry="repeatable"``); otherwise, or once those are spent, it is an
+        :class:`APIResponseError`. A creation call treats that as an ambiguous failure.
+        """
+        repeat = method == "GET" or retry == "repeatable"
+        attempts = self.retry_policy.body_retries + 1 if repeat else 1
+        for attempt in range(attempts):
+            response = self.request(method, path, params=params, body=body, data=data,
+                                    submit=submit, retry=retry)
+            try:
+                return response.json()
+            except ValueError as exc:
+                error = APIResponseError(
+                    f"{method} {self.base_url}{path}: HTTP {response.status_code} with a body "
+                    f"that is not JSON ({len(response.content)} bytes)",
+                    method=method, url=self.base_url + path)
+                error.__cause__ = exc
+                if attempt + 1 < attempts:
+                    logger.info("%s %s: unreadable body; asking again", method, path)
+                    policy = self.retry_policy
+                    time.sleep(backoff(attempt, initial=policy.backoff_factor,
+                                       cap=policy.backoff_max, jitter=policy.backoff_jitter))
+        raise error
+
     def _send(self, method: str, url: str, data: bytes | None, headers: dict[str, str],
-              timeout: urllib3.Timeout) -> Response:
+              timeout: urllib3.Timeout, retries: Retry) -> Response:
         try:
             raw = self._pool.urlopen(method, url, body=data, headers=headers, timeout=timeout,
-                                     retries=self._retry, preload_content=True)
+                                     retries=retries, preload_content=True)
         except MaxRetryError as exc:
             reason = exc.reason
             if isinstance(reason, ResponseError):
@@ -306,4 +366,5 @@ def status_error(response: Response, method: str, url: str, *,
     elif isinstance(body, str) and body:
         text += f": {body[:500]}"
     return cls(text, method=method, url=url, status_code=status, code=code, trace=trace,
-               more_info=more_info, body=body)
+               more_info=more_info, body=body,
+               retry_after=parse_retry_after(response.headers.get("Retry-After")))

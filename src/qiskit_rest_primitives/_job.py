@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime
@@ -11,7 +12,11 @@ from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
 from ._config import PollPolicy
 from ._decode import decode_result, parse_datetime
+from ._retry import backoff, describe, is_transient, retry_after_of
 from .exceptions import (
+    APIError,
+    APIResponseError,
+    ConflictError,
     RuntimeJobCancelledError,
     RuntimeJobFailureError,
     RuntimeJobMaxTimeoutError,
@@ -27,6 +32,7 @@ FINAL_STATUSES = frozenset({"DONE", "ERROR", "CANCELLED"})
 _STATUS_MAP = {"QUEUED": "QUEUED", "RUNNING": "RUNNING", "COMPLETED": "DONE", "FAILED": "ERROR",
                "CANCELLED": "CANCELLED", "CANCELLED - RAN TOO LONG": "ERROR"}
 RAN_TOO_LONG = 1305
+logger = logging.getLogger(__name__)
 
 
 def job_status(document: JSON) -> str:
@@ -141,12 +147,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             if result is None:
                 if self._status != "DONE":
                     raise self._final_error()
-                raw = self._service._rest.get_job_results(self._job_id)
-                result = decode_result(raw) if raw else None
-            if not isinstance(result, PrimitiveResult):
-                raise RuntimeJobFailureError(
-                    f"Job {self._job_id} returned a result that is not a PrimitiveResult",
-                    job_id=self._job_id)
+                result = self._fetch_result()
             self._restore_circuit_metadata(result)
             self._result = result
             return result
@@ -159,47 +160,88 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         interval reaches ``PollPolicy.results_only_below`` they alternate with
         ``GET /jobs/{id}``, which notices cancelled jobs (a failed job's ``/results`` answers
         200 with its error). Without ``results`` every poll reads the job's status.
+
+        A poll that fails transiently (service or IAM down, 5xx or 429 after the transport's
+        own retries, an unreadable body) does not end the wait: polls back off with jitter,
+        honouring ``Retry-After``, until ``timeout``; without one, until an outage lasts
+        ``PollPolicy.outage_max`` seconds.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         intervals = self._poll.intervals()
         if self._status == "INITIALIZING":  # just submitted: wait before the first poll
             time.sleep(next(intervals))
         probe_results = results
+        outage = _Outage(self._poll)
         for interval in intervals:
             if self._status in FINAL_STATUSES:
                 return None
-            if probe_results:
-                result = self._probe_result()
-                if result is not None:
-                    return result
-            elif self.status() in FINAL_STATUSES:
-                return None
+            try:
+                if probe_results:
+                    result = self._probe_result()
+                    if result is not None:
+                        return result
+                elif self.status() in FINAL_STATUSES:
+                    return None
+                outage.end()
+            except APIError as exc:
+                if not is_transient(exc) or (deadline is None and outage.too_long()):
+                    raise
+                interval = outage.pause(exc)
             probe_results = results and (not probe_results
                                          or interval < self._poll.results_only_below)
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise RuntimeJobTimeoutError(
-                        f"Timed out after {timeout} s waiting for job {self._job_id}",
-                        job_id=self._job_id)
+                    raise self._timeout_error(timeout, outage.error)
                 interval = min(interval, remaining)
             time.sleep(interval)
         return None  # pragma: no cover - the intervals never end
 
+    def _timeout_error(self, timeout: float | None, cause: APIError | None) -> Exception:
+        message = f"Timed out after {timeout} s waiting for job {self._job_id}"
+        if cause is not None:
+            message += f"; the last poll failed: {describe(cause)}"
+        error = RuntimeJobTimeoutError(message, job_id=self._job_id)
+        error.__cause__ = cause
+        return error
+
     def _probe_result(self) -> PrimitiveResult[Any] | None:
-        """``GET /results``: the result if the job completed, else None (status read if final)."""
+        """``GET /results``: the result if the job completed, else None (status read if final).
+
+        A 200 whose body is no result is a failed job's message (wire-format §7.3), or a
+        corrupt body: the status tells which, and a done job's result is read again.
+        """
         raw = self._service._rest.get_job_results(self._job_id)
         if raw is None:  # 204: no final result yet
             return None
-        try:
-            result = decode_result(raw)
-        except ValueError:
-            result = None
+        result = _decode_or_none(raw)
         if isinstance(result, PrimitiveResult):
             self._status = "DONE"
             return result
-        self.status()  # a 200 without a result: a failed job's message (wire-format §7.3)
+        if self.status() == "DONE":
+            return self._fetch_result()
         return None
+
+    def _fetch_result(self) -> PrimitiveResult[Any]:
+        """The done job's result, read again (bounded) while the body is unreadable.
+
+        Raises:
+            APIResponseError: ``RetryPolicy.body_retries + 1`` reads gave no result.
+        """
+        policy = self._service._http.retry_policy
+        for attempt in range(policy.body_retries + 1):
+            raw = self._service._rest.get_job_results(self._job_id)
+            result = _decode_or_none(raw) if raw else None
+            if isinstance(result, PrimitiveResult):
+                return result
+            logger.info("Job %s is done but its result body was unreadable", self._job_id)
+            if attempt < policy.body_retries:
+                time.sleep(backoff(attempt, initial=policy.backoff_factor, cap=policy.backoff_max,
+                                   jitter=policy.backoff_jitter))
+        url = f"{self._service._http.base_url}/jobs/{self._job_id}/results"
+        raise APIResponseError(
+            f"GET {url}: job {self._job_id} is done, but {policy.body_retries + 1} reads of its "
+            f"result gave no readable PrimitiveResult", method="GET", url=url)
 
     def _restore_circuit_metadata(self, result: PrimitiveResult[Any]) -> None:
         """Put back ``QuantumCircuit.metadata``, which OpenQASM 3 drops (as the reference does)."""
@@ -232,8 +274,16 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
 
     # actions
     def cancel(self) -> None:
-        """Ask the service to cancel the job (409 → ``ConflictError`` if already final)."""
-        self._service._rest.cancel_job(self._job_id)
+        """Ask the service to cancel the job (409 → ``ConflictError`` if already final).
+
+        The request is repeated after a lost answer; a 409 for a job that is cancelled by
+        then confirms it. If it fails, calling ``cancel()`` again tries again.
+        """
+        try:
+            self._service._rest.cancel_job(self._job_id)
+        except ConflictError:
+            if self.status() != "CANCELLED":
+                raise
         self._status = "CANCELLED"
 
     def update_tags(self, new_tags: list[str]) -> list[str]:
@@ -297,3 +347,42 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     def backend(self) -> RuntimeBackend | None:
         """The backend the job runs on."""
         return self._service.backend(self._backend_name) if self._backend_name else None
+
+
+def _decode_or_none(raw: bytes) -> Any:
+    """The decoded body, or None if a known envelope in it is malformed (a corrupt body)."""
+    try:
+        return decode_result(raw)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+class _Outage:
+    """Consecutive failed polls: how long to pause next, and since when polls fail."""
+
+    def __init__(self, poll: PollPolicy) -> None:
+        self._poll = poll
+        self._failures = 0
+        self._since: float | None = None
+        self.error: APIError | None = None
+
+    def end(self) -> None:
+        """A poll succeeded."""
+        self._failures, self._since, self.error = 0, None, None
+
+    def too_long(self) -> bool:
+        """Whether polls have failed for longer than ``PollPolicy.outage_max``."""
+        return self._since is not None and time.monotonic() - self._since > self._poll.outage_max
+
+    def pause(self, exc: APIError) -> float:
+        """Record a failed poll; the seconds to wait before the next (``Retry-After`` wins)."""
+        if self._since is None:
+            self._since = time.monotonic()
+        self.error = exc
+        logger.info("Job poll failed (%s); retrying", describe(exc))
+        after = retry_after_of(exc)
+        initial = self._poll.outage_initial
+        delay = backoff(self._failures, initial=initial, cap=self._poll.max_interval,
+                        jitter=initial / 2)
+        self._failures += 1
+        return delay if after is None else max(after, delay / 2)

@@ -30,46 +30,47 @@ class RestClient:
     # backends
     def list_backends(self) -> JSON:
         """``GET /backends`` → ``{"devices": [...]}``."""
-        return self.http.request("GET", "/backends").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", "/backends")  # type: ignore[no-any-return]
 
     def get_backend_configuration(self, name: str) -> JSON:
         """``GET /backends/{name}/configuration``."""
-        return self.http.request("GET", f"/backends/{_seg(name)}/configuration").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", f"/backends/{_seg(name)}/configuration")  # type: ignore[no-any-return]
 
     def get_backend_properties(self, name: str, updated_before: str | None = None) -> JSON:
         """``GET /backends/{name}/properties`` (optionally the snapshot valid at a time)."""
         params = {"updated_before": updated_before} if updated_before else None
-        return self.http.request("GET", f"/backends/{_seg(name)}/properties", params=params).json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", f"/backends/{_seg(name)}/properties", params=params)  # type: ignore[no-any-return]
 
     def get_backend_status(self, name: str) -> JSON:
         """``GET /backends/{name}/status``."""
-        return self.http.request("GET", f"/backends/{_seg(name)}/status").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", f"/backends/{_seg(name)}/status")  # type: ignore[no-any-return]
 
     # jobs
     def create_job(self, body: JSON | bytes) -> JSON:
         """``POST /jobs`` → ``{"id", "backend"[, "session_id"]}``."""
+        # Creation: the transport retries only failed connections; _create decides the rest.
         if isinstance(body, bytes):
-            response = self.http.request("POST", "/jobs", data=body, submit=True)
-        else:
-            response = self.http.request("POST", "/jobs", body=body, submit=True)
-        return response.json()  # type: ignore[no-any-return]
+            return self.http.request_json("POST", "/jobs", data=body, submit=True,  # type: ignore[no-any-return]
+                                          retry="create")
+        return self.http.request_json("POST", "/jobs", body=body, submit=True,  # type: ignore[no-any-return]
+                                      retry="create")
 
     def get_job(self, job_id: str, *, exclude_params: bool = True) -> JSON:
         """``GET /jobs/{id}``."""
         params = {"exclude_params": "true"} if exclude_params else None
-        return self.http.request("GET", f"/jobs/{_seg(job_id)}", params=params).json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", f"/jobs/{_seg(job_id)}", params=params)  # type: ignore[no-any-return]
 
     def list_jobs(self, params: list[tuple[str, Any]]) -> JSON:
         """``GET /jobs`` with filters → ``{"jobs", "count", "limit", "offset"}``."""
-        return self.http.request("GET", "/jobs", params=params).json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", "/jobs", params=params)  # type: ignore[no-any-return]
 
     def delete_job(self, job_id: str) -> None:
         """``DELETE /jobs/{id}`` (the job must be final)."""
         self.http.request("DELETE", f"/jobs/{_seg(job_id)}")
 
     def cancel_job(self, job_id: str) -> None:
-        """``POST /jobs/{id}/cancel``."""
-        self.http.request("POST", f"/jobs/{_seg(job_id)}/cancel")
+        """``POST /jobs/{id}/cancel`` (repeatable: a second cancel answers 409 at worst)."""
+        self.http.request("POST", f"/jobs/{_seg(job_id)}/cancel", retry="repeatable")
 
     def get_job_results(self, job_id: str) -> bytes | None:
         """``GET /jobs/{id}/results`` as raw bytes; ``None`` on 204 (no final result yet)."""
@@ -78,7 +79,7 @@ class RestClient:
 
     def get_job_metrics(self, job_id: str) -> JSON:
         """``GET /jobs/{id}/metrics``."""
-        return self.http.request("GET", f"/jobs/{_seg(job_id)}/metrics").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", f"/jobs/{_seg(job_id)}/metrics")  # type: ignore[no-any-return]
 
     def get_job_logs(self, job_id: str) -> str:
         """``GET /jobs/{id}/logs`` (plain text)."""
@@ -91,25 +92,31 @@ class RestClient:
     # sessions
     def create_session(self, body: JSON) -> JSON:
         """``POST /sessions`` → the session document (at least ``id``)."""
-        return self.http.request("POST", "/sessions", body=body).json()  # type: ignore[no-any-return]
+        return self.http.request_json("POST", "/sessions", body=body, retry="create")  # type: ignore[no-any-return]
 
     def get_session(self, session_id: str) -> JSON:
         """``GET /sessions/{id}``."""
-        return self.http.request("GET", f"/sessions/{_seg(session_id)}").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", f"/sessions/{_seg(session_id)}")  # type: ignore[no-any-return]
 
     def close_session(self, session_id: str) -> None:
         """``PATCH /sessions/{id}`` with ``accepting_jobs: false``: queued jobs still run."""
-        self.http.request("PATCH", f"/sessions/{_seg(session_id)}", body={"accepting_jobs": False})
+        # Setting accepting_jobs to false twice is harmless, so the transport may repeat it.
+        self.http.request("PATCH", f"/sessions/{_seg(session_id)}", body={"accepting_jobs": False},
+                          retry="repeatable")
 
     def cancel_session(self, session_id: str) -> None:
         """``DELETE /sessions/{id}/close``: stop accepting and cancel queued jobs."""
         self.http.request("DELETE", f"/sessions/{_seg(session_id)}/close")
 
+    def list_workloads(self, params: list[tuple[str, Any]]) -> JSON:
+        """``GET /workloads`` (jobs, sessions, batches) → ``{"workloads", "total_count", ...}``."""
+        return self.http.request_json("GET", "/workloads", params=params)  # type: ignore[no-any-return]
+
     # account
     def get_instance_usage(self) -> JSON:
         """``GET /instances/usage``."""
-        return self.http.request("GET", "/instances/usage").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", "/instances/usage")  # type: ignore[no-any-return]
 
     def get_versions(self) -> JSON:
         """``GET /versions``."""
-        return self.http.request("GET", "/versions").json()  # type: ignore[no-any-return]
+        return self.http.request_json("GET", "/versions")  # type: ignore[no-any-return]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Sequence
@@ -14,21 +15,21 @@ from ._accounts import Account, AccountDict
 from ._auth import BearerAuth
 from ._backend import RuntimeBackend
 from ._config import API_VERSION, CLOUD_URL, PollPolicy, RetryPolicy, Timeouts
+from ._create import create_once, lookup_waits
 from ._encode import dumps_body
 from ._endpoints import UrlResolver, api_url, region_of
 from ._endpoints import iam_url as iam_endpoint
 from ._http import HttpClient, make_pool, make_retry
 from ._job import RuntimeJob
+from ._journal import SubmissionJournal
 from ._rest import RestClient
-from .exceptions import APIConnectionError, ConfigurationError
+from .exceptions import ConfigurationError, NotFoundError
 
 JSON = dict[str, Any]
 #: Tag prefix that makes a job submission findable after an ambiguous network failure.
 SUBMIT_TAG_PREFIX = "qrp-submit-"
 #: The service accepts at most 8 tags per job (wire-format §5).
 MAX_TAGS = 8
-#: Posts of one job submission at most (each after an ambiguous failure and a lookup).
-_SUBMIT_ATTEMPTS = 2
 #: Jobs fetched per ``GET /jobs`` when paging through all of them.
 _PAGE_SIZE = 200
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class QiskitRuntimeService:
         timeout: per-request timeouts (seconds, or a :class:`Timeouts`).
         retry: retry policy for transient failures.
         poll: how jobs poll for their status.
+        journal: keep a crash-safe record of every job submitted (``True`` for the default
+            file under the user's cache directory, or a path); see :meth:`jobs`.
 
     Raises:
         InvalidAccountError: a bad channel, region, token or proxy setting (before any I/O).
@@ -81,7 +84,8 @@ class QiskitRuntimeService:
                  api_key: str | None = None, bearer_token: str | None = None,
                  iam_url: str | None = None, api_version: str = API_VERSION,
                  timeout: float | Timeouts | None = None, retry: RetryPolicy | None = None,
-                 poll: PollPolicy | None = None) -> None:
+                 poll: PollPolicy | None = None,
+                 journal: bool | str | os.PathLike[str] = False) -> None:
         if api_key is not None:
             if token is not None and token != api_key:
                 raise ConfigurationError("Give the API key once: token= or api_key=, not both")
@@ -115,10 +119,12 @@ class QiskitRuntimeService:
         self._http = HttpClient(self.url, auth=self._auth,
                                 pool=make_pool(self.url, verify=account.verify,
                                                proxies=proxy_urls),
-                                retry=make_retry(self.retry), instance=self.instance,
+                                retry=self.retry, instance=self.instance,
                                 api_version=api_version, timeouts=self.timeouts)
         self._rest = RestClient(self._http)
         self._backends: dict[str, RuntimeBackend] = {}
+        self.journal: SubmissionJournal | None = (
+            None if journal is False else SubmissionJournal(None if journal is True else journal))
 
     def _resolve_instance(self) -> str | None:
         """The instance CRN every call carries as ``Service-CRN``.
@@ -246,11 +252,18 @@ class QiskitRuntimeService:
              pending: bool | None = None, program_id: str | None = None,
              session_id: str | None = None, job_tags: Sequence[str] | None = None,
              created_after: datetime | None = None, created_before: datetime | None = None,
-             descending: bool = True) -> list[RuntimeJob]:
+             descending: bool = True, journal: bool = False) -> list[RuntimeJob]:
         """Jobs of this instance, newest first, with the API's filters (wire-format §5).
 
         ``limit=None`` pages through every matching job. Naive datetimes are local time.
+        ``journal=True`` lists instead the jobs this machine's submission journal recorded
+        for this service's URL and instance (newest first; the filters do not apply), each
+        with its current state: after a crash, nothing submitted is lost. A submission whose
+        answer was never recorded is found by its tag; one the service never created is left
+        out (``self.journal.entries()`` lists every record).
         """
+        if journal:
+            return self._journal_jobs(limit)
         filters = _job_filters(backend_name=backend_name, pending=pending, program=program_id,
                                session_id=session_id, tags=job_tags, created_after=created_after,
                                created_before=created_before, descending=descending)
@@ -279,35 +292,32 @@ class QiskitRuntimeService:
     def _submit_job(self, body: JSON) -> JSON:
         """POST a job exactly once, even if the answer to the POST is lost.
 
-        The body carries a client-made tag, built once before the first attempt. After an
-        ambiguous failure (the body may have arrived) the job is looked up by that tag for
-        up to ``RetryPolicy.submit_lookup_s`` before posting again (STYLE.md, "Retries").
+        The body carries a client-made tag, built once before the first attempt and recorded
+        in the journal (if any) before the first post. After an ambiguous failure the job is
+        looked up by that tag before posting again (:func:`create_once`).
         """
         tags = list(body.get("tags", []))
         if len(tags) >= MAX_TAGS:  # no room for the submission tag: send once, as is
             return self._rest.create_job(dumps_body(body))
         tag = SUBMIT_TAG_PREFIX + uuid.uuid4().hex
         data = dumps_body({**body, "tags": [*tags, tag]})
-        for attempt in range(_SUBMIT_ATTEMPTS):
-            try:
-                return self._rest.create_job(data)
-            except APIConnectionError as exc:
-                # urllib3 already retried connection failures; only a lost answer is ours.
-                if not exc.request_sent:
-                    raise
-                logger.info("Job submission %s lost its answer; looking it up by tag", tag)
-                found = self._find_submitted(tag)
-                if found is not None:
-                    return found
-                if attempt == _SUBMIT_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        if self.journal is not None:
+            self.journal.intent(tag=tag, url=self.url, instance=self.instance,
+                                backend=body.get("backend"), session_id=body.get("session_id"),
+                                program_id=body.get("program_id"))
+        created = create_once(lambda: self._rest.create_job(data),
+                              lambda window: self._find_submitted(tag, window),
+                              policy=self.retry, kind="job", tag=tag)
+        if self.journal is not None:
+            self.journal.created(tag=tag, job_id=str(created["id"]),
+                                 session_id=created.get("session_id"))
+        return created
 
-    def _find_submitted(self, tag: str) -> JSON | None:
-        """The create response of the job carrying ``tag``, polled for a while; else None."""
-        deadline = time.monotonic() + self.retry.submit_lookup_s
+    def _find_submitted(self, tag: str, window: float) -> JSON | None:
+        """The create response of the job carrying ``tag``, looked for within ``window`` s."""
         query: list[tuple[str, Any]] = [("tags", tag), ("limit", 1), ("exclude_params", "true")]
-        for interval in self.poll.intervals():
+        for pause in lookup_waits(window):
+            time.sleep(pause)
             jobs = self._rest.list_jobs(query).get("jobs") or []
             if jobs:
                 document = jobs[0]
@@ -315,11 +325,28 @@ class QiskitRuntimeService:
                 if document.get("session_id"):
                     found["session_id"] = document["session_id"]
                 return found
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            time.sleep(min(interval, remaining))
         return None
+
+    def _journal_jobs(self, limit: int | None) -> list[RuntimeJob]:
+        """The jobs the journal recorded for this service, newest first, with fresh states."""
+        journal = self.journal or SubmissionJournal()
+        jobs: list[RuntimeJob] = []
+        for entry in reversed(journal.entries()):
+            if limit is not None and len(jobs) >= limit:
+                break
+            if entry.url != self.url or entry.instance != self.instance:
+                continue
+            job_id = entry.job_id
+            if job_id is None:
+                found = self._find_submitted(entry.tag, 0.0)
+                job_id = None if found is None else str(found["id"])
+            if job_id is None:
+                continue
+            try:
+                jobs.append(self.job(job_id))
+            except NotFoundError:
+                logger.info("Journal job %s is gone from the service (deleted)", job_id)
+        return jobs
 
 
 #: This package's earlier name for the service.
@@ -332,7 +359,8 @@ def _iam_session(retry: RetryPolicy, proxies: dict[str, str] | None) -> Any:
     from requests.adapters import HTTPAdapter
 
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=make_retry(retry))
+    # The token exchange may be repeated freely: resets and timeouts are retried too.
+    adapter = HTTPAdapter(max_retries=make_retry(retry, "repeatable"))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     if proxies:

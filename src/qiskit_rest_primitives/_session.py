@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import re
+import threading
+import time
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any, ClassVar
 
 from ._backend import RuntimeBackend
+from ._create import create_once, lookup_waits
 from ._service import RuntimeService
-from .exceptions import ConfigurationError, NotFoundError, SessionClosedError
+from .exceptions import (
+    APIError,
+    ConfigurationError,
+    NotFoundError,
+    SessionClosedError,
+    UnconfirmedCreationError,
+)
 
 JSON = dict[str, Any]
 _CURRENT: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "qiskit_rest_primitives_session", default=None)
 _DURATION_RE = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+logger = logging.getLogger(__name__)
+#: ``GET /workloads`` names a dedicated session's mode "session".
+_WORKLOAD_MODE = {"dedicated": "session", "batch": "batch"}
+#: How far back a lost creation is looked for: the service's clock may differ from ours.
+_CLOCK_SKEW = timedelta(minutes=5)
+#: Sessions this process created or attached to: never taken for a lost creation's result.
+_KNOWN: set[str] = set()
+#: One session creation at a time per process, so a lookup never sees a sibling's session
+#: before its creator has recorded it.
+_CREATING = threading.Lock()
 
 
 def current_session() -> Session | None:
@@ -57,16 +78,53 @@ class Session:
         self._service: RuntimeService = service
         self._max_time = parse_max_time(max_time)
         self._active = True
+        self._closed = False  # the service confirmed it no longer accepts jobs
         self._token: contextvars.Token[Session | None] | None = None
         self._session_id = session_id or self._create()
+        _KNOWN.add(self._session_id)
 
     def _create(self) -> str:
+        """``POST /sessions`` exactly once (see :func:`create_once` and :meth:`_find_created`)."""
         body: JSON = {"mode": self.mode, "backend": self._backend.name}
         if self._service.instance:
             body["instance"] = self._service.instance
         if self._max_time is not None:
             body["max_ttl"] = self._max_time
-        return str(self._service._rest.create_session(body)["id"])
+        rest = self._service._rest
+        with _CREATING:
+            since = datetime.now(timezone.utc) - _CLOCK_SKEW
+            created = create_once(lambda: rest.create_session(body),
+                                  lambda window: self._find_created(since, window),
+                                  policy=self._service.retry, kind="session")
+            session_id = str(created["id"])
+            _KNOWN.add(session_id)
+        return session_id
+
+    def _find_created(self, since: datetime, window: float) -> JSON | None:
+        """The session a lost ``POST /sessions`` made, looked for within ``window`` seconds.
+
+        The API has no client token for sessions, so ``GET /workloads`` lists open sessions of
+        this mode and backend created since ``since``; those this process knows are not it.
+        One left is taken as ours; several cannot be told apart and are reported.
+        """
+        query: list[tuple[str, Any]] = [
+            ("mode", _WORKLOAD_MODE[self.mode]), ("backend", self._backend.name),
+            ("created_after", since.isoformat()), ("limit", 100)]
+        for pause in lookup_waits(window):
+            time.sleep(pause)
+            items = self._service._rest.list_workloads(query).get("workloads") or []
+            candidates = sorted({str(w["id"]) for w in items if str(w.get("id")) not in _KNOWN
+                                 and str(w.get("status", "")).lower() != "closed"})
+            if len(candidates) == 1:
+                return {"id": candidates[0]}
+            if candidates:
+                raise UnconfirmedCreationError(
+                    f"POST /sessions: the answer was lost and {len(candidates)} open "
+                    f"{self.mode} sessions on {self._backend.name} could be the one created: "
+                    f"{', '.join(candidates)}; close those that are not yours",
+                    method="POST", url=f"{self._service.url}/sessions", kind="session",
+                    candidates=tuple(candidates))
+        return None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}('{self._session_id}', backend='{self._backend.name}')>"
@@ -81,6 +139,7 @@ class Session:
         backend = service.backend(details.get("backend_name") or details["backend"])
         session = cls(backend, service=service, session_id=session_id)
         session._active = bool(details.get("accepting_jobs", True))
+        session._closed = not session._active
         return session
 
     @property
@@ -109,17 +168,25 @@ class Session:
             raise SessionClosedError(f"{type(self).__name__} {self._session_id} is closed")
 
     def close(self) -> None:
-        """Stop accepting jobs; jobs already submitted still run."""
-        if self._active:
-            self._active = False
-            # wire-format §5: a 404 means the session is already gone; nothing left to close.
-            with contextlib.suppress(NotFoundError):
-                self._service._rest.close_session(self._session_id)
+        """Stop accepting jobs; jobs already submitted still run.
+
+        This object refuses new jobs at once. If the request fails (after the transport's
+        retries), the error is raised and calling ``close()`` again sends it again, until the
+        service confirms.
+        """
+        self._active = False
+        if self._closed:
+            return
+        # wire-format §5: a 404 means the session is already gone; nothing left to close.
+        with contextlib.suppress(NotFoundError):
+            self._service._rest.close_session(self._session_id)
+        self._closed = True
 
     def cancel(self) -> None:
-        """Stop accepting jobs and cancel the queued ones."""
+        """Stop accepting jobs and cancel the queued ones (again on each call until it worked)."""
         self._active = False
         self._service._rest.cancel_session(self._session_id)
+        self._closed = True
 
     def details(self) -> JSON:
         """The session document from the service."""
@@ -151,7 +218,13 @@ class Session:
         if self._token is not None:
             _CURRENT.reset(self._token)
             self._token = None
-        self.close()
+        try:
+            self.close()
+        except APIError:
+            if exc is None:
+                raise
+            # Do not hide the block's own error; the session is still reported.
+            logger.warning("Could not close %r; call close() again to retry", self)
 
 
 class Batch(Session):

@@ -25,8 +25,12 @@ written for either catches the same failures:
 
       * ``APITimeoutError``: connecting or reading timed out.
 
+    * ``APIResponseError``: a 2xx answer whose body could not be read (truncated, corrupt, an
+      HTML page), still unreadable after the bounded re-reads.
+    * ``UnconfirmedCreationError``: a job or session was maybe created, maybe not; says what
+      is known (the submission tag, any candidates found) so nothing is lost or duplicated.
     * ``APIStatusError``: the service answered with an error status; carries ``status_code``,
-      ``code``, ``message``, ``trace``, ``more_info`` and the raw ``body``.
+      ``code``, ``message``, ``trace``, ``more_info``, ``retry_after`` and the raw ``body``.
 
       * ``BadRequestError`` 400, ``AuthenticationError`` 401 (IAM failures too; also an
         ``IBMNotAuthorizedError``), ``PermissionDeniedError`` 403 (likewise),
@@ -143,10 +147,37 @@ class APITimeoutError(APIConnectionError):
     """Connecting or reading timed out."""
 
 
+class APIResponseError(APIError):
+    """A 2xx answer whose body could not be read (truncated, corrupt or not JSON)."""
+
+
+class UnconfirmedCreationError(APIError):
+    """A ``POST /jobs`` or ``POST /sessions`` may or may not have taken effect.
+
+    Raised instead of posting again when the client could not find out (the lookup failed,
+    or several candidates match). ``kind`` is ``"job"`` or ``"session"``; ``tag`` is the
+    job's submission tag (find it later with ``service.jobs(job_tags=[tag])`` or the
+    journal); ``candidates`` are ids that may be the one created.
+    """
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None,
+                 kind: str = "job", tag: str | None = None,
+                 candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message, method=method, url=url)
+        self.kind = kind
+        self.tag = tag
+        self.candidates = candidates
+
+
 class APIStatusError(APIError):
-    """The service answered with an error status."""
+    """The service answered with an error status.
+
+    ``retry_after`` is the answer's ``Retry-After`` in seconds (from seconds or an HTTP
+    date), or ``None``.
+    """
 
     status_code: int = 0
+    retry_after: float | None = None
 
     def __init__(
         self,
@@ -159,10 +190,12 @@ class APIStatusError(APIError):
         trace: str | None = None,
         more_info: str | None = None,
         body: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         if status_code is not None:
             self.status_code = status_code
+        self.retry_after = retry_after
         self.code = code
         self.trace = trace
         self.more_info = more_info

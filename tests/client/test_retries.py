@@ -122,12 +122,24 @@ def test_job_post_retried_creates_one_job(status: int, service: RuntimeService,
     assert [j.job_id() for j in service.jobs(limit=None)] == [job.job_id()]
 
 
-def test_patch_is_never_retried(service: RuntimeService, server: LocalRuntimeServer) -> None:
+def test_closing_patch_is_repeated(service: RuntimeService, server: LocalRuntimeServer) -> None:
+    # {"accepting_jobs": false} twice is harmless, so the close call is repeatable.
     session = qrp.Session(backend=service.backend(BACKEND))
     server.inject_fault("PATCH", r"/sessions/", 503, count=1)
+    session.close()
+    assert _statuses(server, "PATCH", session.session_id) == [503, 204]
+
+
+def test_close_is_retried_until_confirmed(service: RuntimeService,
+                                          server: LocalRuntimeServer) -> None:
+    session = qrp.Session(backend=service.backend(BACKEND))
+    server.inject_fault("PATCH", r"/sessions/", 503, count=FAST_RETRY.total + 1)
     with pytest.raises(ServerError):
         session.close()
-    assert _statuses(server, "PATCH", session.session_id) == [503]
+    assert not session.accepting_jobs  # refuses jobs at once, though not confirmed
+    session.close()  # called again: sends again
+    session.close()  # confirmed: nothing more to send
+    assert _statuses(server, "PATCH", session.session_id) == [503] * (FAST_RETRY.total + 1) + [204]
 
 
 def test_lost_submission_answer_is_found_by_tag(server: LocalRuntimeServer,

@@ -243,6 +243,10 @@ class LocalRuntimeServer:
         self._st.store.add_instance(row)
         return instance_from_row(row)
 
+    def counts(self) -> dict[str, int]:
+        """``{"jobs": n, "sessions": m}``: how many exist now (tests of exactly-once creation)."""
+        return self._st.store.counts()
+
     def check_errors(self) -> None:
         """Re-raise the first exception a request handler or the job worker hit, then clear."""
         state = self._st

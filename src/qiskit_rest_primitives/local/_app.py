@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import _instance_routes, _jobs, _sessions
+from . import _instance_routes, _jobs, _sessions, _workloads
 from ._auth import SUPPORTED_VERSIONS, allowed_backends, authorize, get_backend
 from ._errors import ApiError, bad_request, error_body, iam_error_body, not_found
 from ._middleware import RecorderMiddleware
@@ -225,6 +225,11 @@ def _session_routes(app: FastAPI, state: ServerState) -> None:
         row = _sessions.owned_session(state, instance, session_id)
         _sessions.patch_session(state, row, _json_body(request))
         return Response(status_code=204)
+
+    @app.get("/api/v1/workloads")
+    def list_workloads(request: Request) -> Response:
+        instance = authorize(state, request.headers)
+        return _json(_workloads.list_workloads(state, instance, request.query_params))
 
     @app.delete("/api/v1/sessions/{session_id}/close")
     def close_session(request: Request, session_id: str) -> Response:

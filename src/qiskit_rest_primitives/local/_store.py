@@ -253,6 +253,20 @@ class Store:
                 f"UPDATE sessions SET {assignments} WHERE id = :_id", {**fields, "_id": session_id}
             )
 
+    def sessions_of(self, crn: str) -> list[dict[str, Any]]:
+        """Every session of an instance, oldest first."""
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM sessions WHERE crn = ? ORDER BY created, id",
+                              (crn,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many jobs and sessions exist (of every instance)."""
+        with self._tx() as db:
+            jobs = db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+            sessions = db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+        return {"jobs": int(jobs), "sessions": int(sessions)}
+
     def reset(self) -> None:
         """Forget jobs, sessions and every instance but the default one, whose settings return
         to their first values."""
