@@ -32,14 +32,22 @@ class RestClient:
         """``GET /backends`` → ``{"devices": [...]}``."""
         return self.http.request_json("GET", "/backends")  # type: ignore[no-any-return]
 
-    def get_backend_configuration(self, name: str) -> JSON:
-        """``GET /backends/{name}/configuration``."""
-        return self.http.request_json("GET", f"/backends/{_seg(name)}/configuration")  # type: ignore[no-any-return]
+    def get_backend_configuration(self, name: str, calibration_id: str | None = None) -> JSON:
+        """``GET /backends/{name}/configuration`` (of one calibration, if given)."""
+        params = {"calibration_id": calibration_id} if calibration_id is not None else None
+        return self.http.request_json("GET", f"/backends/{_seg(name)}/configuration",  # type: ignore[no-any-return]
+                                      params=params)
 
-    def get_backend_properties(self, name: str, updated_before: str | None = None) -> JSON:
-        """``GET /backends/{name}/properties`` (optionally the snapshot valid at a time)."""
-        params = {"updated_before": updated_before} if updated_before else None
-        return self.http.request_json("GET", f"/backends/{_seg(name)}/properties", params=params)  # type: ignore[no-any-return]
+    def get_backend_properties(self, name: str, updated_before: str | None = None,
+                               calibration_id: str | None = None) -> JSON:
+        """``GET /backends/{name}/properties``: at a time, or of one calibration."""
+        params: dict[str, str] = {}
+        if updated_before:
+            params["updated_before"] = updated_before
+        if calibration_id is not None:
+            params["calibration_id"] = calibration_id
+        return self.http.request_json("GET", f"/backends/{_seg(name)}/properties",  # type: ignore[no-any-return]
+                                      params=params or None)
 
     def get_backend_status(self, name: str) -> JSON:
         """``GET /backends/{name}/status``."""

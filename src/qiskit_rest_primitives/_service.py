@@ -6,7 +6,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,6 +14,7 @@ from . import _accounts
 from ._accounts import Account, AccountDict
 from ._auth import BearerAuth
 from ._backend import RuntimeBackend
+from ._backend_query import BackendCatalog
 from ._config import API_VERSION, CLOUD_URL, PollPolicy, RetryPolicy, Timeouts
 from ._create import create_once, lookup_waits
 from ._encode import dumps_body
@@ -122,7 +123,7 @@ class QiskitRuntimeService:
                                 retry=self.retry, instance=self.instance,
                                 api_version=api_version, timeouts=self.timeouts)
         self._rest = RestClient(self._http)
-        self._backends: dict[str, RuntimeBackend] = {}
+        self._catalog = BackendCatalog(self)
         self.journal: SubmissionJournal | None = (
             None if journal is False else SubmissionJournal(None if journal is True else journal))
 
@@ -209,39 +210,60 @@ class QiskitRuntimeService:
         """Delete a saved account (default: the channel's default); whether it existed."""
         return _accounts.delete_account(filename=filename, name=name, channel=channel)
 
-    # backends
-    def backends(self, name: str | None = None, *, operational: bool | None = None,
-                 min_num_qubits: int | None = None) -> list[RuntimeBackend]:
-        """The backends this instance may use, optionally filtered."""
-        return [self.backend(device["name"])
-                for device in self._devices(name, operational, min_num_qubits)]
+    # backends (the meaning lives in _backend_query; these are the public doors)
+    def backends(self, name: str | None = None, min_num_qubits: int | None = None,
+                 instance: str | None = None, dynamic_circuits: bool | None = None,
+                 filters: Callable[[RuntimeBackend], bool] | None = None, *,
+                 use_fractional_gates: bool | None = False, calibration_id: str | None = None,
+                 include_mocks: bool = False, **kwargs: Any) -> list[RuntimeBackend]:
+        """The backends this instance may use, filtered as the official client filters.
 
-    def _devices(self, name: str | None, operational: bool | None,
-                 min_num_qubits: int | None) -> list[JSON]:
-        """``GET /backends`` entries matching the filters."""
-        found = []
-        for device in self._rest.list_backends().get("devices", []):
-            online = (device.get("status") or {}).get("name", "online") == "online"
-            if ((name is None or device.get("name") == name)
-                    and (operational is None or online == operational)
-                    and int(device.get("qubits", 0)) >= (min_num_qubits or 0)):
-                found.append(device)
-        return found
+        Args:
+            name: only the backend of this name.
+            min_num_qubits: at least this many qubits.
+            instance: the instance CRN to list (default: the service's).
+            dynamic_circuits: whether ``"dynamic_circuits"`` is a supported feature.
+            filters: a callable taking a backend, returning True to keep it.
+            use_fractional_gates: include fractional gates (``rzz``, ``rx``) in the Target;
+                ``None`` keeps every instruction the backend lists.
+            calibration_id: build the backends from that calibration's documents.
+            include_mocks: also list mock devices.
+            **kwargs: attribute filters, e.g. ``simulator=False`` (configuration) or
+                ``operational=True`` (status, one request per backend).
+        """
+        return self._catalog.backends(
+            name, min_num_qubits, instance, dynamic_circuits, filters,
+            use_fractional_gates=use_fractional_gates, calibration_id=calibration_id,
+            include_mocks=include_mocks, **kwargs)
 
-    def backend(self, name: str) -> RuntimeBackend:
-        """One backend by name, with its Target (configuration and properties are cached)."""
-        if name not in self._backends:
-            configuration = self._rest.get_backend_configuration(name)
-            properties = self._rest.get_backend_properties(name)
-            self._backends[name] = RuntimeBackend(configuration, properties, service=self)
-        return self._backends[name]
+    def backend(self, name: str, instance: str | None = None,
+                use_fractional_gates: bool | None = False,
+                calibration_id: str | None = None) -> RuntimeBackend:
+        """One backend by name, with its Target built from configuration and properties.
 
-    def least_busy(self, *, min_num_qubits: int | None = None) -> RuntimeBackend:
-        """The operational backend with the shortest queue."""
-        devices = self._devices(None, True, min_num_qubits)
-        if not devices:
-            raise ConfigurationError("No operational backend matches")
-        return self.backend(min(devices, key=lambda d: int(d.get("queue_length", 0)))["name"])
+        Raises:
+            QiskitBackendNotFoundError: no backend of that name (or calibration) is available.
+        """
+        return self._catalog.backend(name, instance, use_fractional_gates, calibration_id)
+
+    def least_busy(self, min_num_qubits: int | None = None, instance: str | None = None,
+                   filters: Callable[[RuntimeBackend], bool] | None = None,
+                   use_fractional_gates: bool | None = False, **kwargs: Any) -> RuntimeBackend:
+        """The online backend with the shortest queue, among those matching the filters.
+
+        Raises:
+            QiskitBackendNotFoundError: no backend matches.
+        """
+        return self._catalog.least_busy(min_num_qubits, instance, filters,
+                                        use_fractional_gates, **kwargs)
+
+    def _rest_for(self, instance: str | None) -> RestClient:
+        """The REST client that talks as ``instance`` (a CRN; None: this service's)."""
+        if instance is None or instance == self.instance:
+            return self._rest
+        raise ConfigurationError(
+            f"Instance {instance!r} is not this service's ({self.instance!r}); "
+            "make a service for it")
 
     # jobs
     def job(self, job_id: str) -> RuntimeJob:

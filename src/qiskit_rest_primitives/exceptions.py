@@ -52,6 +52,7 @@ written for either catches the same failures:
     * ``RuntimeJobTimeoutError`` (also a qiskit ``JobTimeoutError``): waiting timed out locally.
 
   * ``SessionClosedError``: a job was submitted to a session or batch that is closed.
+* ``BackendPropertyError`` (also a ``KeyError``): a backend has no such calibration property.
 """
 
 from __future__ import annotations
@@ -288,3 +289,7 @@ class RuntimeJobTimeoutError(RuntimeJobError, JobTimeoutError):
 
 class SessionClosedError(IBMRuntimeError):
     """The session or batch no longer accepts jobs."""
+
+
+class BackendPropertyError(QiskitRestError, KeyError):
+    """A backend's properties hold no such qubit, gate or measured quantity."""

@@ -102,8 +102,8 @@ def test_exhausted_retries_raise_server_error(service: RuntimeService,
 
 
 def test_error_body_becomes_typed_error(service: RuntimeService) -> None:
-    with pytest.raises(NotFoundError) as info:
-        service.backend("ibm_nowhere")
+    with pytest.raises(NotFoundError) as info:  # service.backend() checks the list first
+        service._rest.get_backend_configuration("ibm_nowhere")
     error = info.value
     assert isinstance(error, APIStatusError) and error.status_code == 404
     assert error.code == "1007" and "ibm_nowhere" in (error.message or "")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Api
+from qiskit_rest_primitives.local import LocalRuntimeServer
+
+from .conftest import BELL_MANILA, Api, sampler_body
 
 
 def test_backend_list(api: Api) -> None:
@@ -52,3 +54,32 @@ def test_unknown_endpoint_has_errors_body(api: Api) -> None:
     response = api.get("/no/such/thing")
     assert response.status_code == 404
     assert "errors" in response.json()
+
+
+def test_device_entries_carry_physical_qubits(api: Api) -> None:
+    devices = {d["name"]: d for d in api.get("/backends").json()["devices"]}
+    # qubits + couplers, as the official fake data counts them (fez: 156 + 176 = 332)
+    assert devices["ibmq_manila"]["physical_qubits"] == 5 + 4
+    assert devices["ibm_brisbane"]["physical_qubits"] == 127 + 144
+    assert devices["ibm_torino"]["physical_qubits"] > 133
+
+
+@pytest.mark.parametrize("document", ["configuration", "properties"])
+def test_calibration_id_query(api: Api, server: LocalRuntimeServer, document: str) -> None:
+    path = f"/backends/ibmq_manila/{document}"
+    good = server.calibration_id("ibmq_manila")
+    assert api.get(path, params={"calibration_id": good}).status_code == 200
+    response = api.get(path, params={"calibration_id": "invalid_id"})
+    assert response.status_code == 404
+    error = response.json()["errors"][0]
+    assert error["code"] == "1009" and "invalid_id" in error["message"]
+    assert server.calibration_id("ibm_brisbane") != good
+
+
+def test_calibration_id_on_a_job(api: Api, server: LocalRuntimeServer) -> None:
+    good = server.calibration_id("ibmq_manila")
+    body = sampler_body([BELL_MANILA, None, 10])
+    created = api.post("/jobs", json={**body, "calibration_id": good})
+    assert created.status_code == 200 and created.json()["calibration_id"] == good
+    refused = api.post("/jobs", json={**body, "calibration_id": "invalid_id"})
+    assert refused.status_code == 400 and "invalid_id" in refused.json()["errors"][0]["message"]

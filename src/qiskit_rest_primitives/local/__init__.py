@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from ._app import create_app
+from ._backends import backend_info
 from ._state import Fault, Instance, LoggedRequest, ServerState, instance_from_row, new_instance_row
 
 if TYPE_CHECKING:
+    from qiskit.providers import BackendV2
+
     from qiskit_rest_primitives import RuntimeService
 
 __all__ = ["Instance", "LocalRuntimeServer", "LoggedRequest"]
@@ -181,12 +184,14 @@ class LocalRuntimeServer:
         self._options["token_ttl"] = int(seconds)
 
     def reset(self) -> None:
-        """Forget jobs, sessions, extra instances, the request log and faults; resume jobs."""
+        """Forget jobs, sessions, extra instances and backends, the request log and faults;
+        resume jobs."""
         state = self._st
         state.worker.resume()
         state.worker.forget()
         state.worker.job_delay = 0.0
         state.store.reset()
+        state.backends.clear()
         with state.lock:
             state.requests.clear()
             state.faults.clear()
@@ -246,6 +251,26 @@ class LocalRuntimeServer:
     def counts(self) -> dict[str, int]:
         """``{"jobs": n, "sessions": m}``: how many exist now (tests of exactly-once creation)."""
         return self._st.store.counts()
+
+    def add_backend(self, backend: BackendV2) -> str:
+        """Offer any qiskit ``BackendV2`` (e.g. a ``GenericBackendV2``) as a server backend.
+
+        Its configuration and properties documents are generated from its Target (gates and
+        where they act, errors, durations, T1/T2, readout), and its jobs are simulated with
+        its noise when the Target carries errors. Returns the name it is served under: its own
+        name, or ``name_2``, ... when a different backend already has that name.
+        """
+        from ._target_docs import documents
+
+        conf, props, noisy = documents(backend)
+        return self._st.backends.add(backend_info(conf, props, noise=noisy))
+
+    def calibration_id(self, backend: str) -> str:
+        """The calibration id the server accepts for ``backend`` (``?calibration_id=``)."""
+        info = self._st.backends.get(backend)
+        if info is None:
+            raise KeyError(f"No backend {backend!r}")
+        return info.calibration_id
 
     def check_errors(self) -> None:
         """Re-raise the first exception a request handler or the job worker hit, then clear."""

@@ -14,7 +14,13 @@ from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import _instance_routes, _jobs, _sessions, _workloads
-from ._auth import SUPPORTED_VERSIONS, allowed_backends, authorize, get_backend
+from ._auth import (
+    SUPPORTED_VERSIONS,
+    allowed_backends,
+    authorize,
+    check_calibration,
+    get_backend,
+)
 from ._errors import ApiError, bad_request, error_body, iam_error_body, not_found
 from ._middleware import RecorderMiddleware
 from ._state import ServerState
@@ -104,15 +110,18 @@ def _backend_routes(app: FastAPI, state: ServerState) -> None:
     @app.get("/api/v1/backends")
     async def backends(request: Request) -> Response:
         instance = authorize(state, request.headers)
-        names = allowed_backends(instance)
-        return _json({"devices": [get_backend(instance, n).device_entry() for n in names]})
+        names = allowed_backends(state, instance)
+        return _json({"devices": [get_backend(state, instance, n).device_entry()
+                                  for n in names]})
 
     @app.get("/api/v1/backends/{name}/{document}")
     async def backend_document(request: Request, name: str, document: str) -> Response:
         instance = authorize(state, request.headers)
         if document not in ("configuration", "properties", "status", "defaults"):
             raise not_found(f"No such endpoint: {request.url.path}")
-        backend = get_backend(instance, name)
+        backend = get_backend(state, instance, name)
+        if document in ("configuration", "properties"):
+            check_calibration(backend, request.query_params.get("calibration_id"))
         if document == "configuration":
             return _json(backend.configuration)
         if document == "status":

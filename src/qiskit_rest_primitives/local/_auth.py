@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._backends import BackendInfo, backend_names, load_backend
-from ._errors import CODE_BACKEND_NOT_FOUND, CODE_NOT_AUTHORIZED, ApiError, bad_request, not_found
+from ._backends import BackendInfo
+from ._errors import (
+    CODE_BACKEND_INFO_NOT_FOUND,
+    CODE_BACKEND_NOT_FOUND,
+    CODE_NOT_AUTHORIZED,
+    ApiError,
+    bad_request,
+    not_found,
+)
 from ._state import ServerState
 
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,20 +57,38 @@ def _same_account(state: ServerState, instance: dict[str, Any], token_crn: str) 
     return holder is not None and holder["account"] == instance["account"]
 
 
-def allowed_backends(instance: dict[str, Any]) -> list[str]:
+def allowed_backends(state: ServerState, instance: dict[str, Any]) -> list[str]:
     """Backends an instance may use (``["ANY"]`` means all)."""
     listed = instance["backends"]
-    return [b for b in backend_names() if "ANY" in listed or b in listed]
+    return [b for b in state.backends.names() if "ANY" in listed or b in listed]
 
 
-def get_backend(instance: dict[str, Any], name: str | None, *, status: int = 404) -> BackendInfo:
+def get_backend(state: ServerState, instance: dict[str, Any], name: str | None, *,
+                status: int = 404) -> BackendInfo:
     """A backend the instance may use: unknown → ``status`` (404/400), not allowed → 403."""
-    if not name or name not in backend_names():
+    backend = state.backends.get(name) if name else None
+    if backend is None:
         message = f"Backend '{name}' was not found." if name else "A backend name is required."
         if status == 404:
             raise not_found(message, CODE_BACKEND_NOT_FOUND)
         raise ApiError(status, message, CODE_BACKEND_NOT_FOUND)
-    if name not in allowed_backends(instance):
+    if name not in allowed_backends(state, instance):
         raise ApiError(403, f"Instance is not authorized to use backend '{name}'.",
                        CODE_NOT_AUTHORIZED)
-    return load_backend(name)
+    return backend
+
+
+def check_calibration(backend: BackendInfo, calibration_id: str | None, *,
+                      status: int = 404) -> None:
+    """Refuse a calibration id the server holds no documents for.
+
+    Our inference (the references document the parameter, not its failure): the service
+    answers an unknown id with an error body, and the official client then reports the backend
+    as not found, the id in the message; 404 with code 1009 "Required backend information not
+    found" on the backend routes, 400 on a job body.
+    """
+    if calibration_id is None or calibration_id == backend.calibration_id:
+        return
+    message = (f"Calibration '{calibration_id[:100]}' of backend '{backend.name}' was not "
+               "found.")
+    raise ApiError(status, message, CODE_BACKEND_INFO_NOT_FOUND)

@@ -10,6 +10,7 @@ MORE_INFO = "https://quantum.cloud.ibm.com/docs/errors"
 # wire-format §4.1: documented error codes (strings in ErrorContainer bodies).
 CODE_VALIDATION = "1002"
 CODE_BACKEND_NOT_FOUND = "1007"
+CODE_BACKEND_INFO_NOT_FOUND = "1009"  # "Required backend information not found"
 CODE_NOT_AUTHORIZED = "1200"
 CODE_INVALID_CREDENTIALS = "1201"
 CODE_NOT_FOUND = "1291"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from ._auth import get_backend
+from ._auth import check_calibration, get_backend
 from ._errors import CODE_CONFLICT, ApiError, bad_request, not_found
 from ._pubs import prepare
 from ._state import ServerState
@@ -51,7 +51,11 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     program = body.get("program_id")
     if program not in ("sampler", "estimator"):
         raise bad_request(f"program_id must be 'sampler' or 'estimator', got {program!r}")
-    backend = get_backend(instance, body.get("backend"), status=400)
+    backend = get_backend(state, instance, body.get("backend"), status=400)
+    calibration_id = body.get("calibration_id")
+    if calibration_id is not None and not isinstance(calibration_id, str):
+        raise bad_request("calibration_id must be a string")
+    check_calibration(backend, calibration_id, status=400)
     session_id = _check_session(state, instance, body.get("session_id"), backend.name)
     cost = body.get("cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int)
@@ -78,6 +82,8 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     response = {"id": job_id, "backend": backend.name}
     if session_id:
         response["session_id"] = session_id
+    if calibration_id is not None:
+        response["calibration_id"] = calibration_id
     return response
 
 

@@ -37,8 +37,11 @@ def noise_model(backend: BackendInfo, kept: list[int]) -> NoiseModel:
         )
     qubit_props = backend.properties.get("qubits", [])
     for q in kept:
-        p10 = _param(qubit_props[q], "prob_meas1_prep0") or 0.0
-        p01 = _param(qubit_props[q], "prob_meas0_prep1") or 0.0
+        row = qubit_props[q] if q < len(qubit_props) else []
+        p10, p01 = _param(row, "prob_meas1_prep0"), _param(row, "prob_meas0_prep1")
+        if p10 is None and p01 is None:  # only the average is known: a symmetric flip
+            p10 = p01 = _param(row, "readout_error")
+        p10, p01 = p10 or 0.0, p01 or 0.0
         if p10 or p01:
             model.add_readout_error(ReadoutError([[1 - p10, p10], [p01, 1 - p01]]), [index[q]])
     return model

@@ -25,7 +25,7 @@ def create_session(state: ServerState, instance: dict[str, Any], body: Any) -> d
     if mode not in ("dedicated", "batch"):
         raise bad_request(f"mode must be 'dedicated' or 'batch', got {mode!r}")
     name = body.get("backend") or body.get("backend_name")
-    backend = get_backend(instance, name, status=400).name if name else ""
+    backend = get_backend(state, instance, name, status=400).name if name else ""
     if body.get("instance") not in (None, instance["crn"]):
         raise bad_request("The session 'instance' does not match the Service-CRN header.")
     max_ttl = body.get("max_ttl", DEFAULT_MAX_TTL)

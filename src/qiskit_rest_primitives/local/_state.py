@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._backends import BackendRegistry
 from ._iam import TokenIssuer
 from ._store import Store
 from ._worker import Worker
@@ -112,7 +113,8 @@ class ServerState:
     def __init__(self, *, db: str | None, noise: bool, token_ttl: int, seed: int | None) -> None:
         self.store = Store(db)
         self.issuer = TokenIssuer(token_ttl)
-        self.worker = Worker(self.store, noise=noise, seed=seed)
+        self.backends = BackendRegistry()
+        self.worker = Worker(self.store, noise=noise, seed=seed, backends=self.backends)
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []

@@ -15,7 +15,7 @@ from typing import Any
 
 from qiskit.exceptions import QiskitError
 
-from ._backends import load_backend
+from ._backends import BackendInfo, BackendRegistry
 from ._errors import ApiError
 from ._pubs import PreparedJob, prepare
 from ._runner import run_job
@@ -137,8 +137,10 @@ class _Helpers:
 class Worker:
     """Runs jobs one at a time (so jobs of a session run in order) and records their outcome."""
 
-    def __init__(self, store: Store, *, noise: bool, seed: int | None) -> None:
+    def __init__(self, store: Store, *, noise: bool, seed: int | None,
+                 backends: BackendRegistry) -> None:
         self._store = store
+        self._backends = backends
         self._noise = noise
         self._seed = seed
         self._queue = FairQueue(self._allocation)
@@ -226,7 +228,11 @@ class Worker:
         ):
             return
         self._touch_session(row.get("session_id"), last_job_started=now_iso())
-        backend = load_backend(row["backend"])
+        backend = self._backends.get(row["backend"])
+        if backend is None:  # stored by an earlier run that offered more backends
+            self._finish(job_id, "Failed", reason=f"Backend {row['backend']!r} is gone",
+                         reason_code=REASON_VALIDATION)
+            return
         try:
             if prepared is None:
                 prepared = prepare(row["program_id"], json.loads(row["params"]), backend)
@@ -250,7 +256,8 @@ class Worker:
         self._queue.charge(row["crn"], usage - 1)  # one unit was charged when it started
         self._finish(job_id, "Completed", result=output.text, usage=usage)
 
-    def _run_bounded(self, prepared: PreparedJob, backend: Any, cost: int | None) -> Any:
+    def _run_bounded(self, prepared: PreparedJob, backend: BackendInfo,
+                     cost: int | None) -> Any:
         """Run the simulation in a helper thread; None if it outlives ``cost`` seconds.
 
         Aer cannot be interrupted, so an overrunning simulation finishes in the background
@@ -263,7 +270,8 @@ class Worker:
             try:
                 if delay:
                     time.sleep(delay)
-                future.set_result(run_job(prepared, backend, noise=self._noise, seed=self._seed))
+                noise = self._noise if backend.noise is None else backend.noise
+                future.set_result(run_job(prepared, backend, noise=noise, seed=self._seed))
             except BaseException as exc:  # handed to the worker thread below
                 future.set_exception(exc)
 
