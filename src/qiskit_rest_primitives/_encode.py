@@ -11,7 +11,7 @@ import zlib
 from typing import Any
 
 import numpy as np
-from qiskit.circuit import ControlFlowOp, Parameter, QuantumCircuit, SwitchCaseOp
+from qiskit.circuit import ClassicalRegister, ControlFlowOp, Parameter, QuantumCircuit, SwitchCaseOp
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
@@ -105,8 +105,9 @@ def dumps_body(body: Any) -> bytes:
 class QpyProgram:
     """A circuit as the official client sends it: a QPY envelope; parameters keep qiskit's order.
 
-    Used for circuits whose OpenQASM 3 the service's parser cannot read back (``switch``:
-    ``qasm3.loads`` rejects the syntax ``qasm3.dumps`` writes for it).
+    Used for circuits whose OpenQASM 3 the service's parser cannot read back (``switch``, and
+    registers sharing bits: ``qasm3.loads`` rejects the syntax ``qasm3.dumps`` writes for
+    them).
     """
 
     def __init__(self, circuit: QuantumCircuit) -> None:
@@ -136,6 +137,16 @@ def _has_switch(circuit: QuantumCircuit) -> bool:
         for inst in circuit.data)
 
 
+def _has_aliased_registers(circuit: QuantumCircuit) -> bool:
+    """Whether classical registers share bits (OpenQASM 3 would need ``let`` aliases, which
+    ``qasm3.loads`` cannot read back)."""
+    cregs: list[ClassicalRegister] = circuit.cregs
+    if len(cregs) < 2:
+        return False
+    sizes: int = sum(creg.size for creg in cregs)
+    return len({bit for creg in cregs for bit in creg}) != sizes
+
+
 CircuitProgram = Qasm3Program | QpyProgram
 
 
@@ -146,8 +157,8 @@ def _wire(program: CircuitProgram) -> Any:
 def _parameter_values(pub: SamplerPub | EstimatorPub, program: CircuitProgram) -> dict[str, Any]:
     """Parameter values with columns in the order the server's parser will list parameters."""
     order = program.server_parameter_order()
-    if not order:
-        return encode_ndarray(np.zeros((0,), dtype=np.float64))
+    if not order:  # no columns, but the pub's shape (``[[]]`` → (1,)) still counts
+        return encode_ndarray(np.zeros((*pub.parameter_values.shape, 0), dtype=np.float64))
     values = pub.parameter_values.as_array(order)
     return encode_ndarray(np.asarray(values, dtype=np.float64))
 
@@ -164,7 +175,8 @@ class PubEncoder:
         cached = self._programs.get(key)
         if cached is None or cached[0] is not pub.circuit:
             circuit = pub.circuit
-            cached = (circuit, QpyProgram(circuit) if _has_switch(circuit) else dumps(circuit))
+            qpy = _has_switch(circuit) or _has_aliased_registers(circuit)
+            cached = (circuit, QpyProgram(circuit) if qpy else dumps(circuit))
             self._programs[key] = cached
         return cached[1]
 

@@ -7,13 +7,21 @@ from functools import partial
 from typing import Any
 
 from qiskit.primitives import BaseEstimatorV2
-from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPubLike
+from qiskit.primitives.containers.estimator_pub import EstimatorPubLike
 
+from ._config import DEFAULT_PRECISION
 from ._encode import PubEncoder
 from ._job import RuntimeJob
 from ._primitive import ModeLike, PrimitiveBase
-from ._validate import check_isa, coerce_pubs, encode_pub
-from .exceptions import ValidationError
+from ._validate import (
+    check_coefficients,
+    check_isa,
+    check_parameter_values,
+    check_precision,
+    coerce_estimator_pub,
+    coerce_pubs,
+    encode_pub,
+)
 from .options import EstimatorOptions
 
 
@@ -33,21 +41,42 @@ class EstimatorV2(PrimitiveBase[EstimatorOptions], BaseEstimatorV2):
                  options: EstimatorOptions | dict[str, Any] | None = None) -> None:
         PrimitiveBase.__init__(self, mode, options)
 
+    @property
+    def default_precision(self) -> float:
+        """Precision of a pub that sets none (``options.default_precision``, else the
+        service's 0.015625).
+
+        qiskit's ``StatevectorEstimator`` has this attribute and qiskit-algorithms reads it.
+        """
+        value = self._options.default_precision
+        return float(value) if isinstance(value, (int, float)) else DEFAULT_PRECISION
+
+    @default_precision.setter
+    def default_precision(self, value: float) -> None:
+        self._options.default_precision = value
+
     def run(self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None
             ) -> RuntimeJob:
         """Submit one job estimating every pub; returns at once.
 
         Raises:
-            ValidationError: a pub is malformed, not ISA, or its observables have the wrong
+            ValidationError: a pub is malformed, not ISA, has a non-finite parameter value or
+                coefficient, a precision that is not positive, or observables of the wrong
                 width (nothing is sent).
         """
-        if precision is not None and (not isinstance(precision, (int, float)) or precision <= 0):
-            raise ValidationError(f"precision must be a positive number, got {precision!r}")
-        coerced = coerce_pubs(pubs, lambda pub: EstimatorPub.coerce(pub, precision))
+        if precision is not None:
+            check_precision(precision)
+        coerced = coerce_pubs(pubs, partial(coerce_estimator_pub, precision=precision),
+                              "Estimator")
         target = self._backend.target
         encoder = PubEncoder()
         encoded = []
         for index, pub in enumerate(coerced):
             check_isa(pub.circuit, target, index)
-            encoded.append(encode_pub(index, partial(encoder.estimator_pub, pub)))
+            if pub.precision is not None:
+                check_precision(pub.precision, index)
+            check_parameter_values(pub.parameter_values, index)
+            wire = encode_pub(index, partial(encoder.estimator_pub, pub))
+            check_coefficients(wire[1], index)
+            encoded.append(wire)
         return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced])

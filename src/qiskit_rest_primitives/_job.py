@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
+from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
 
 from ._config import PollPolicy
 from ._decode import decode_result, parse_datetime
@@ -63,6 +63,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     def __init__(self, job_id: str, service: RuntimeService, *, program_id: str | None = None,
                  backend_name: str | None = None, session_id: str | None = None,
                  circuit_metadata: list[dict[str, Any]] | None = None,
+                 pub_shots: list[int] | None = None,
+                 register_names: list[list[str]] | None = None,
                  poll: PollPolicy | None = None, tags: list[str] | None = None) -> None:
         super().__init__(job_id)
         self._submitted_tags = list(tags or [])
@@ -71,6 +73,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         self._backend_name = backend_name
         self._session_id = session_id
         self._circuit_metadata = circuit_metadata
+        self._pub_shots = pub_shots
+        self._register_names = register_names
         self._poll = poll or PollPolicy()
         self._document: JSON = {}
         self._status = "INITIALIZING"
@@ -149,6 +153,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                     raise self._final_error()
                 result = self._fetch_result()
             self._restore_circuit_metadata(result)
+            self._add_shots(result)
+            result = self._restore_register_names(result)
             self._result = result
             return result
 
@@ -250,6 +256,33 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         for pub_result, metadata in zip(result, self._circuit_metadata, strict=False):
             if isinstance(pub_result.metadata, dict) and metadata:
                 pub_result.metadata["circuit_metadata"] = dict(metadata)
+
+    def _add_shots(self, result: PrimitiveResult[Any]) -> None:
+        """Each sampler pub's shots in its metadata, as qiskit's reference sampler reports
+        them (qiskit-algorithms reads them); a service that sends them is left as is."""
+        for pub_result, shots in zip(result, self._pub_shots or (), strict=False):
+            if isinstance(pub_result.metadata, dict):
+                pub_result.metadata.setdefault("shots", shots)
+
+    def _restore_register_names(self, result: PrimitiveResult[Any]) -> PrimitiveResult[Any]:
+        """Give each sampler pub's fields its circuit's register names, in order.
+
+        An OpenQASM 3 parser may rename registers on the way (``qasm3.loads`` turns ``C``
+        into ``esc_C``, and ``if`` or ``a-b`` cannot be written at all); the registers keep
+        their order, so the n-th field is the n-th register.
+        """
+        if not self._register_names:
+            return result
+        pubs = list(result)
+        renamed = False
+        for index, (pub, names) in enumerate(zip(pubs, self._register_names, strict=False)):
+            fields = list(pub.data.keys())
+            if fields != names and len(fields) == len(names):
+                data = DataBin(shape=pub.data.shape, **{
+                    new: pub.data[old] for new, old in zip(names, fields, strict=True)})
+                pubs[index] = type(pub)(data, pub.metadata)
+                renamed = True
+        return PrimitiveResult(pubs, result.metadata) if renamed else result
 
     def _final_error(self) -> Exception:
         code = reason_code(self._document)

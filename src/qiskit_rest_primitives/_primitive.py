@@ -62,7 +62,9 @@ class PrimitiveBase(Generic[OptionsT]):
         """The backend jobs run on."""
         return self._backend
 
-    def _submit(self, pubs: list[Any], circuit_metadata: list[dict[str, Any]]) -> RuntimeJob:
+    def _submit(self, pubs: list[Any], circuit_metadata: list[dict[str, Any]], *,
+                pub_shots: list[int] | None = None,
+                register_names: list[list[str]] | None = None) -> RuntimeJob:
         if self._session is not None:
             self._session.check_open()
         wire = encode_options(self._options)
@@ -86,5 +88,7 @@ class PrimitiveBase(Generic[OptionsT]):
         return RuntimeJob(str(created["id"]), service, program_id=self._program_id,
                           backend_name=self._backend.name,
                           session_id=created.get("session_id") or body.get("session_id"),
-                          circuit_metadata=circuit_metadata, poll=service.poll,
+                          circuit_metadata=circuit_metadata, pub_shots=pub_shots,
+                          register_names=register_names,
+                          poll=service.poll,
                           tags=body.get("tags"))

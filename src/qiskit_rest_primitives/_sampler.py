@@ -13,7 +13,14 @@ from ._config import DEFAULT_SHOTS
 from ._encode import PubEncoder
 from ._job import RuntimeJob
 from ._primitive import ModeLike, PrimitiveBase
-from ._validate import check_isa, check_shots, coerce_pubs, encode_pub
+from ._validate import (
+    check_isa,
+    check_parameter_values,
+    check_shots,
+    coerce_pubs,
+    encode_pub,
+    warn_if_nothing_to_sample,
+)
 from .exceptions import ValidationError
 from .options import SamplerOptions
 
@@ -33,6 +40,19 @@ class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
                  ) -> None:
         PrimitiveBase.__init__(self, mode, options)
 
+    @property
+    def default_shots(self) -> int:
+        """Shots of a pub that sets none (``options.default_shots``, else the service's 4096).
+
+        qiskit's ``StatevectorSampler`` has this attribute and qiskit-algorithms reads it.
+        """
+        value = self._options.default_shots
+        return value if isinstance(value, int) else DEFAULT_SHOTS
+
+    @default_shots.setter
+    def default_shots(self, value: int) -> None:
+        self._options.default_shots = value
+
     def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> RuntimeJob:
         """Submit one job sampling every pub; returns at once.
 
@@ -41,14 +61,18 @@ class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
         """
         if shots is not None and (not isinstance(shots, int) or shots <= 0):
             raise ValidationError(f"shots must be a positive integer, got {shots!r}")
-        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots))
-        default = self._options.default_shots
-        fallback = default if isinstance(default, int) else DEFAULT_SHOTS
+        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots), "Sampler")
+        fallback = self.default_shots
         target = self._backend.target
         encoder = PubEncoder()
         encoded = []
         for index, pub in enumerate(coerced):
             check_isa(pub.circuit, target, index)
             check_shots(pub.shots or fallback, self._backend.max_shots, index)
+            check_parameter_values(pub.parameter_values, index)
+            warn_if_nothing_to_sample(pub.circuit, index)
             encoded.append(encode_pub(index, partial(encoder.sampler_pub, pub)))
-        return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced])
+        return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced],
+                            pub_shots=[pub.shots or fallback for pub in coerced],
+                            register_names=[[creg.name for creg in pub.circuit.cregs]
+                                            for pub in coerced])

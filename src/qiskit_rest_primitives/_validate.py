@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from numbers import Real
+from typing import Any, TypeVar
 
+import numpy as np
 from qiskit.circuit import ControlFlowOp, QuantumCircuit
+from qiskit.primitives.containers.bindings_array import BindingsArray
+from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.transpiler import Target
 
 from .exceptions import ValidationError
@@ -14,10 +20,29 @@ T = TypeVar("T")
 _ALWAYS_ALLOWED = frozenset({"barrier", "store"})
 
 
-def coerce_pubs(pubs: Iterable[object], coerce: Callable[[object], T]) -> list[T]:
-    """Coerce every pub, turning qiskit's errors into :class:`ValidationError` naming the pub."""
-    if isinstance(pubs, (QuantumCircuit, tuple)):
-        raise ValidationError("run() takes a list of pubs: wrap a single pub in a list, [pub]")
+def _single_pub_message(kind: str, given: object) -> str:
+    """qiskit's wording for ``run(pub)`` without the list (its tests match on these phrases)."""
+    return (f"An invalid {kind} pub-like was given ({type(given).__name__}). Note that if you "
+            f"want to run a single pub, you need to wrap it with `[]` like "
+            f"`{kind.lower()}.run([pub])` instead of `{kind.lower()}.run(pub)`.")
+
+
+def _looks_like_one_pub(pubs: object) -> bool:
+    """A bare circuit, or a tuple whose first item is a circuit and second is not a pub."""
+    if isinstance(pubs, QuantumCircuit):
+        return True
+    return (isinstance(pubs, tuple) and len(pubs) > 1 and isinstance(pubs[0], QuantumCircuit)
+            and not isinstance(pubs[1], (QuantumCircuit, tuple)))
+
+
+def coerce_pubs(pubs: Iterable[object], coerce: Callable[[object], T], kind: str) -> list[T]:
+    """Coerce every pub, turning qiskit's errors into :class:`ValidationError` naming the pub.
+
+    ``kind`` is ``"Sampler"`` or ``"Estimator"``, for the message about a pub given without
+    its list.
+    """
+    if _looks_like_one_pub(pubs):
+        raise ValidationError(_single_pub_message(kind, pubs))
     coerced = []
     for index, pub in enumerate(pubs):
         try:
@@ -27,6 +52,31 @@ def coerce_pubs(pubs: Iterable[object], coerce: Callable[[object], T]) -> list[T
     if not coerced:
         raise ValidationError("run() needs at least one pub")
     return coerced
+
+
+def _has_non_finite_coefficient(observables: Any) -> bool:
+    """Whether an observable-like (operator, dict, or nesting of them) has a NaN or inf
+    coefficient."""
+    coeffs = getattr(observables, "coeffs", None)
+    if coeffs is not None:
+        return not bool(np.isfinite(np.asarray(coeffs)).all())
+    if isinstance(observables, Mapping):
+        return any(not np.isfinite(value) for value in observables.values())
+    if isinstance(observables, (list, tuple, np.ndarray)):
+        return any(_has_non_finite_coefficient(item) for item in observables)
+    return False
+
+
+def coerce_estimator_pub(pub: Any, precision: float | None) -> EstimatorPub:
+    """``EstimatorPub.coerce``, saying so when a NaN or inf coefficient is what it rejects
+    (qiskit reports those as "non-Hermitian")."""
+    try:
+        return EstimatorPub.coerce(pub, precision)
+    except ValueError as exc:
+        if isinstance(pub, tuple) and len(pub) > 1 and _has_non_finite_coefficient(pub[1]):
+            raise ValueError("observable coefficients must be finite numbers, not NaN or "
+                             "infinity") from exc
+        raise
 
 
 UsedInstructions = dict[tuple[str, tuple[int, ...]], None]
@@ -85,3 +135,47 @@ def check_shots(shots: int, max_shots: int | None, pub_index: int) -> None:
     if max_shots is not None and shots > max_shots:
         raise ValidationError(
             f"pub {pub_index}: {shots} shots exceed the backend's maximum of {max_shots}")
+
+
+def check_precision(precision: object, pub_index: int | None = None) -> None:
+    """Raise unless ``precision`` is a positive finite number (the service refuses 0 and NaN)."""
+    if (isinstance(precision, bool) or not isinstance(precision, Real)
+            or not math.isfinite(precision) or precision <= 0):
+        where = "" if pub_index is None else f"pub {pub_index}: "
+        raise ValidationError(
+            f"{where}precision must be a positive finite number, got {precision!r}")
+
+
+def check_parameter_values(values: BindingsArray, pub_index: int) -> None:
+    """Raise naming the parameter if any bound value is NaN or infinite."""
+    for names, array in values.data.items():
+        finite = np.isfinite(array)
+        if finite.all():
+            continue
+        where = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValidationError(
+            f"pub {pub_index}: parameter {names[where[-1]]!r} has the non-finite value "
+            f"{array[where]!r} at index {list(where[:-1])}; values must be finite numbers")
+
+
+def check_coefficients(observables: Any, pub_index: int) -> None:
+    """Raise if an observable (nested lists of ``{pauli: coeff}``) has a NaN or infinite
+    coefficient."""
+    if isinstance(observables, list):
+        for item in observables:
+            check_coefficients(item, pub_index)
+        return
+    for label, coeff in observables.items():
+        if not math.isfinite(coeff):
+            shown = label if len(label) <= 24 else label[:24] + "..."
+            raise ValidationError(
+                f"pub {pub_index}: observable term {shown!r} has the coefficient {coeff!r}; "
+                f"coefficients must be finite")
+
+
+def warn_if_nothing_to_sample(circuit: QuantumCircuit, pub_index: int) -> None:
+    """Warn (as qiskit's reference sampler does) when a circuit has no classical register."""
+    if not circuit.cregs:
+        warnings.warn(
+            f"pub {pub_index}: the circuit has no classical registers, so its result will be "
+            f"empty. Did you mean to add measurements?", UserWarning, stacklevel=3)

@@ -28,7 +28,8 @@ def isa_param(manila_pm) -> QuantumCircuit:  # type: ignore[no-untyped-def]
     (lambda c: [(c, [0.1])], {"shots": -3}, r"shots must be a positive integer"),
     (lambda c: [(c, [0.1], 200_000)], {}, r"pub 0: 200000 shots exceed the backend's maximum"),
     (lambda c: [], {}, r"at least one pub"),
-    (lambda c: (c, [0.1]), {}, r"list of pubs"),
+    (lambda c: (c, [0.1]), {}, r"Note that if you want to run a single pub"),
+    (lambda c: c, {}, r"An invalid Sampler pub-like was given"),
 ])
 def test_sampler_rejects_before_sending(pubs, kwargs, match, manila, isa_param, server) -> None:  # type: ignore[no-untyped-def]
     before = _job_posts(server)

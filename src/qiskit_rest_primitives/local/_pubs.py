@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +56,6 @@ def _sampler_pub(
     form = "[circuit, parameter_values?, shots?]"
     items = [raw] if isinstance(raw, str) else _as_list(raw, 3, form)
     circuit, _ = _circuit(items[0], backend)
-    if circuit.num_clbits == 0:
-        raise ValueError("the circuit has no classical bits, so there is nothing to sample")
     values = _bindings(items[1] if len(items) > 1 else None, circuit)
     shots = items[2] if len(items) > 2 else None
     if shots is None:
@@ -79,10 +78,18 @@ def _estimator_pub(
     values = _bindings(items[2] if len(items) > 2 else None, circuit)
     precision = items[3] if len(items) > 3 else None
     if precision is None:
-        precision = params.get("precision") or options.get("default_precision") or DEFAULT_PRECISION
-    if isinstance(precision, bool) or not isinstance(precision, (int, float)) or precision <= 0:
-        raise ValueError(f"precision must be a positive number, got {precision!r}")
+        precision = params.get("precision") or _precision_of_default_shots(options) or options.get(
+            "default_precision") or DEFAULT_PRECISION
+    if (isinstance(precision, bool) or not isinstance(precision, (int, float))
+            or not math.isfinite(precision) or precision <= 0):
+        raise ValueError(f"precision must be a positive finite number, got {precision!r}")
     return EstimatorPub(circuit, observables, values, float(precision), validate=True)
+
+
+def _precision_of_default_shots(options: dict[str, Any]) -> float | None:
+    """``default_shots`` overrides ``default_precision`` (as precision 1/sqrt(shots))."""
+    shots = options.get("default_shots")
+    return 1 / math.sqrt(shots) if isinstance(shots, int) and shots > 0 else None
 
 
 def _as_list(raw: Any, max_len: int, form: str) -> list[Any]:
@@ -165,13 +172,18 @@ def _bindings(raw: Any, circuit: QuantumCircuit) -> BindingsArray:
             arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in raw.values()))
         except ValueError as exc:
             raise ValueError(f"parameter value shapes do not broadcast: {exc}") from exc
+        if not all(np.isfinite(a).all() for a in arrays):
+            raise ValueError("parameter values must be finite numbers (got NaN or infinity)")
         return BindingsArray({(k,): a[..., None] for k, a in zip(raw, arrays, strict=True)})
     array = decode_ndarray(raw) if is_envelope(raw, "ndarray") else np.asarray(raw, dtype=float)
     if not params:
         if array.size:
             raise ValueError("parameter values were given but the circuit has no parameters")
-        return BindingsArray()
+        # ``[[]]`` or zeros((3, 0)): no values, but the pub keeps the shape (1,) or (3,)
+        return BindingsArray(shape=array.shape[:-1] if array.ndim else ())
     array = np.asarray(array, dtype=float)
+    if not np.isfinite(array).all():
+        raise ValueError("parameter values must be finite numbers (got NaN or infinity)")
     if array.ndim == 0 or array.shape[-1] != len(params):
         raise ValueError(
             f"parameter values have shape {list(array.shape)} but the last axis must have one "
@@ -199,8 +211,9 @@ def _observables(raw: Any, width: int, parsed_width: int) -> ObservablesArray:
                 raise ValueError(
                     f"observable '{shown}' has {len(label)} qubits but the circuit has {width}"
                 )
-            if isinstance(coeff, bool) or not isinstance(coeff, (int, float)):
-                raise ValueError(f"observable coefficient {coeff!r} is not a real number")
+            if (isinstance(coeff, bool) or not isinstance(coeff, (int, float))
+                    or not math.isfinite(coeff)):
+                raise ValueError(f"observable coefficient {coeff!r} is not a finite real number")
             out[label] = out.get(label, 0.0) + float(coeff)
         return out
 

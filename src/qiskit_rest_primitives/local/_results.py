@@ -39,6 +39,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, BitArray):
         return {"samples": _hex_samples(value), "num_bits": value.num_bits}
     if isinstance(value, np.ndarray):
+        if np.iscomplexobj(value):  # kerneled IQ points: [real, imag] pairs
+            return np.stack([value.real, value.imag], axis=-1).tolist()
         return value.tolist()
     return _encode(value)
 

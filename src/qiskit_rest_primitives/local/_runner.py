@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import numpy as np
 from qiskit.circuit import QuantumCircuit, Qubit
 from qiskit.converters import circuit_to_dag, dag_to_circuit
-from qiskit.primitives import DataBin, PrimitiveResult, PubResult, SamplerPubResult
+from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, SamplerPubResult
+from qiskit.primitives.containers.bindings_array import BindingsArray
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.observables_array import ObservablesArray
 from qiskit.primitives.containers.sampler_pub import SamplerPub
@@ -18,6 +18,7 @@ from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 from qiskit_aer.primitives import SamplerV2 as AerSampler
 
 from ._backends import BackendInfo
+from ._measurement import estimator_shots, kerneled
 from ._noise import noise_model
 from ._pubs import PreparedJob
 from ._results import encode_plain, encode_result, execution_spans
@@ -41,6 +42,8 @@ def reduce_circuit(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[int]]:
         if node.op.name in ("barrier", "delay"):
             dag.remove_op_node(node)
     idle = [wire for wire in dag.idle_wires() if isinstance(wire, Qubit)]
+    if idle and len(idle) == dag.num_qubits():
+        idle = idle[1:]  # a circuit without gates still needs one qubit for Aer (in |0>)
     dag.remove_qubits(*idle)
     reduced = dag_to_circuit(dag)
     idle_set = set(idle)
@@ -110,14 +113,19 @@ def _run_sampler(
 ) -> PrimitiveResult[SamplerPubResult]:
     seed = _seed(job, "seed_simulator", seed)
     results: list[SamplerPubResult] = []
+    meas_type = (job.options.get("execution") or {}).get("meas_type") or "classified"
     for pub in job.pubs:
         assert isinstance(pub, SamplerPub)
-        reduced, kept = reduce_circuit(pub.circuit)
-        sampler = AerSampler(seed=seed, options={"backend_options": _backend_options(
-            backend, kept, noise)})
-        small = SamplerPub(reduced, pub.parameter_values, pub.shots, validate=False)
-        data = _run_inline(sampler, SamplerPub.coerce(small, sampler.default_shots))
-        meta = {"circuit_metadata": dict(pub.circuit.metadata or {})}
+        if pub.circuit.cregs:
+            reduced, kept = reduce_circuit(pub.circuit)
+            sampler = AerSampler(seed=seed, options={"backend_options": _backend_options(
+                backend, kept, noise)})
+            data = _sample(sampler, reduced, pub)
+            if meas_type != "classified":
+                data = kerneled(data, average=meas_type == "avg_kerneled", seed=seed)
+        else:  # nothing to sample: an empty DataBin, as qiskit's reference sampler returns
+            data = DataBin(shape=pub.shape)
+        meta = {"shots": pub.shots, "circuit_metadata": dict(pub.circuit.metadata or {})}
         results.append(SamplerPubResult(data, metadata=meta))
     return PrimitiveResult(results, metadata={})
 
@@ -135,21 +143,48 @@ def _run_estimator(
             "backend_options": _backend_options(backend, kept, noise),
             "run_options": {"seed_simulator": seed}})
         small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
-                             pub.parameter_values, pub.precision, validate=False)
+                             _values_to_simulate(pub), pub.precision, validate=False)
         data = _run_inline(
             estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
-        evs = np.asarray(np.asarray(data.evs, dtype=float) - np.broadcast_to(vanished, pub.shape))
-        stds = np.asarray(data.stds, dtype=float)
+        evs = np.array(np.broadcast_to(np.asarray(data.evs, dtype=float), pub.shape)
+                       - np.broadcast_to(vanished, pub.shape))
+        stds = np.array(np.broadcast_to(np.asarray(data.stds, dtype=float), pub.shape))
+        shots, randomizations = estimator_shots(pub.precision, job.options)
         meta = {
-            "shots": math.ceil(1.0 / pub.precision**2),
+            "shots": shots,
             "target_precision": pub.precision,
             "circuit_metadata": dict(pub.circuit.metadata or {}),
             "resilience": {},
-            "num_randomizations": 0,
+            "num_randomizations": randomizations,
         }
         bin_ = DataBin(evs=evs, stds=stds, ensemble_standard_error=stds.copy(), shape=evs.shape)
         results.append(PubResult(bin_, metadata=meta))
     return PrimitiveResult(results, metadata=_estimator_metadata(job.options))
+
+
+def _values_to_simulate(pub: SamplerPub | EstimatorPub) -> BindingsArray:
+    """The pub's parameter values; none for a parameter-free circuit of shape ``(3,)``.
+
+    Aer simulates only the first row of a parameter-free pub with a shape (the others
+    come back as if the circuit were empty); its rows are all alike, so run it once.
+    """
+    if pub.circuit.num_parameters or not pub.parameter_values.shape:
+        return pub.parameter_values
+    return BindingsArray()
+
+
+def _sample(sampler: AerSampler, reduced: QuantumCircuit, pub: SamplerPub) -> DataBin:
+    """Sample ``reduced`` for ``pub``; parameter-free rows share one run of shots x rows."""
+    values = _values_to_simulate(pub)
+    shots = int(pub.shots or sampler.default_shots)
+    rows = pub.parameter_values.size if values is not pub.parameter_values else 1
+    small = SamplerPub(reduced, values, shots * rows, validate=False)
+    data = _run_inline(sampler, small)
+    if rows == 1 and values is pub.parameter_values:
+        return data
+    fields = {name: BitArray(bits.array.reshape(*pub.shape, shots, bits.array.shape[-1]),
+                             bits.num_bits) for name, bits in data.items()}
+    return DataBin(shape=pub.shape, **fields)
 
 
 def _run_inline(primitive: Any, pub: Any) -> Any:
