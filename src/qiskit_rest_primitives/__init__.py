@@ -10,6 +10,7 @@ from ._config import VERSION as __version__
 from ._config import PollPolicy, RetryPolicy, Timeouts
 from ._estimator import EstimatorV2
 from ._job import RuntimeJob
+from ._resource_controller import InstanceExtensions, ResourceController, ResourceInstance
 from ._sampler import SamplerV2
 from ._service import QiskitRuntimeService, RuntimeService
 from ._session import Batch, Session
@@ -29,7 +30,8 @@ from .options import EstimatorOptions, SamplerOptions, Unset
 Sampler = SamplerV2
 Estimator = EstimatorV2
 
-for _cls in (BackendStatus, Batch, EstimatorV2, PollPolicy, QiskitRuntimeService, RetryPolicy,
+for _cls in (BackendStatus, Batch, EstimatorV2, InstanceExtensions, PollPolicy,
+             QiskitRuntimeService, ResourceController, ResourceInstance, RetryPolicy,
              RuntimeBackend, RuntimeJob, SamplerV2, Session, Timeouts):
     _cls.__module__ = __name__
 del _cls
@@ -44,8 +46,11 @@ __all__ = [
     "IBMInputValueError",
     "IBMNotAuthorizedError",
     "IBMRuntimeError",
+    "InstanceExtensions",
     "PollPolicy",
     "QiskitRuntimeService",
+    "ResourceController",
+    "ResourceInstance",
     "RetryPolicy",
     "RuntimeBackend",
     "RuntimeInvalidStateError",

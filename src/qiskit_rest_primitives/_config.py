@@ -19,6 +19,10 @@ CLOUD_URL = "https://cloud.ibm.com"
 #: Path of the IAM token exchange under an ``IAM_URL`` base.
 IAM_TOKEN_PATH = "/identity/token"
 IAM_GRANT_TYPE = "urn:ibm:params:oauth:grant-type:apikey"
+#: IBM Cloud APIs for instances (instances.md §2, wire-format §5): where they live and the
+#: Qiskit Runtime offering's id in the catalog.
+RESOURCE_CONTROLLER_URL = "https://resource-controller.cloud.ibm.com"
+QISKIT_RUNTIME_RESOURCE_ID = "b6049020-80f4-11eb-a0f7-e35ec9b4054f"
 
 #: Environment variables read when arguments are not given.
 ENV_TOKEN = "QISKIT_IBM_TOKEN"

@@ -121,6 +121,21 @@ def make_retry(policy: RetryPolicy, mode: RetryMode = "default") -> Retry:
     return retry
 
 
+def iam_session(retry: RetryPolicy, proxies: Mapping[str, str] | None) -> Any:
+    """The ``requests`` session for IAM token calls: retries, and the account's proxies."""
+    import requests  # deferred: ~40 ms of import time; the IAM token call uses it
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    # The token exchange may be repeated freely: resets and timeouts are retried too.
+    adapter = HTTPAdapter(max_retries=make_retry(retry, "repeatable"))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    if proxies:
+        session.proxies.update(proxies)
+    return session
+
+
 class Response:
     """One API answer: status code, headers and the body's bytes (read in full)."""
 
@@ -358,6 +373,9 @@ def status_error(response: Response, method: str, url: str, *,
         message = first.get("message")
         more_info = first.get("more_info")
         trace = body.get("trace")
+        if message is None and isinstance(body.get("message"), str):  # IBM Cloud platform APIs
+            message = body["message"]
+            code = code or body.get("error_code") or body.get("code")
     text = f"{method} {url}: HTTP {status}"
     if code is not None:
         text += f" (code {code})"

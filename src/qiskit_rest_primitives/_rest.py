@@ -125,6 +125,69 @@ class RestClient:
         """``GET /instances/usage``."""
         return self.http.request_json("GET", "/instances/usage")  # type: ignore[no-any-return]
 
+    def get_instance(self) -> JSON:
+        """``GET /instance``: the instance's plan, backends and limits."""
+        return self.http.request_json("GET", "/instance")  # type: ignore[no-any-return]
+
+    def get_instance_configuration(self) -> JSON:
+        """``GET /instances/configuration`` → ``{"instance_limit": seconds or null}``."""
+        return self.http.request_json("GET", "/instances/configuration")  # type: ignore[no-any-return]
+
+    def put_instance_configuration(self, instance_limit: int | None) -> None:
+        """``PUT /instances/configuration`` (204; 409 when usage already exceeds the limit)."""
+        self.http.request("PUT", "/instances/configuration",
+                          body={"instance_limit": instance_limit})
+
     def get_versions(self) -> JSON:
         """``GET /versions``."""
         return self.http.request_json("GET", "/versions")  # type: ignore[no-any-return]
+
+
+class ResourceControllerRest:
+    """IBM Cloud's Resource Controller, ``/v2/resource_instances`` (instances.md §2)."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def list_resource_instances(self, params: JSON) -> JSON:
+        """``GET /v2/resource_instances`` → ``{"rows_count", "next_url", "resources"}``."""
+        return self.http.request_json("GET", "/v2/resource_instances", params=params)  # type: ignore[no-any-return]
+
+    def create_resource_instance(self, body: JSON) -> JSON:
+        """``POST /v2/resource_instances`` → the instance document."""
+        return self.http.request_json("POST", "/v2/resource_instances", body=body)  # type: ignore[no-any-return]
+
+    def get_resource_instance(self, crn_or_guid: str) -> JSON:
+        """``GET /v2/resource_instances/{id}`` (GUID or URL-encoded CRN)."""
+        return self.http.request_json("GET", f"/v2/resource_instances/{_seg(crn_or_guid)}")  # type: ignore[no-any-return]
+
+    def update_resource_instance(self, crn_or_guid: str, body: JSON) -> JSON:
+        """``PATCH /v2/resource_instances/{id}``."""
+        path = f"/v2/resource_instances/{_seg(crn_or_guid)}"
+        return self.http.request_json("PATCH", path, body=body)  # type: ignore[no-any-return]
+
+    def delete_resource_instance(self, crn_or_guid: str) -> None:
+        """``DELETE /v2/resource_instances/{id}``."""
+        self.http.request("DELETE", f"/v2/resource_instances/{_seg(crn_or_guid)}")
+
+
+class GlobalSearchRest:
+    """IBM Cloud Global Search and Global Catalog, as the official client uses them."""
+
+    def __init__(self, search: HttpClient, catalog: HttpClient) -> None:
+        self.search_http = search
+        self.catalog_http = catalog
+
+    def search(self, query: str, fields: list[str], *, limit: int = 100,
+               search_cursor: str | None = None) -> JSON:
+        """``POST /v3/resources/search`` → ``{"items", "search_cursor"}``."""
+        body: JSON = {"query": query, "fields": fields}
+        if search_cursor:
+            body["search_cursor"] = search_cursor
+        return self.search_http.request_json(  # type: ignore[no-any-return]
+            "POST", "/v3/resources/search", params={"limit": limit}, body=body,
+            retry="repeatable")  # a search changes nothing: safe to repeat
+
+    def get_catalog_entry(self, entry_id: str) -> JSON:
+        """``GET {catalog}/{id}``: a plan's display name and pricing."""
+        return self.catalog_http.request_json("GET", f"/{_seg(entry_id)}")  # type: ignore[no-any-return]

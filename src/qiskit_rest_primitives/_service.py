@@ -20,7 +20,8 @@ from ._create import create_once, lookup_waits
 from ._encode import dumps_body
 from ._endpoints import UrlResolver, api_url, region_of
 from ._endpoints import iam_url as iam_endpoint
-from ._http import HttpClient, make_pool, make_retry
+from ._http import HttpClient, iam_session, make_pool
+from ._instances import InstanceLookup, InstanceMethods
 from ._job import RuntimeJob
 from ._journal import SubmissionJournal
 from ._rest import RestClient
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["QiskitRuntimeService", "RuntimeService", "region_of"]
 
 
-class QiskitRuntimeService:
+class QiskitRuntimeService(InstanceMethods):
     """Your Qiskit Runtime account over REST: backends, jobs and sessions.
 
     The official client's constructor, read the same way: ``name`` loads a saved account;
@@ -109,14 +110,19 @@ class QiskitRuntimeService:
         self.poll = poll or PollPolicy()
         self.retry = retry or RetryPolicy()
         proxy_urls = (account.proxies or {}).get("urls")
-        self._iam_session = _iam_session(self.retry, proxy_urls)  # the IAM token calls only
+        self._iam_session = iam_session(self.retry, proxy_urls)  # the IAM token calls only
         self._auth = BearerAuth(
             api_key=None if bearer_token else account.token,
             iam_url=iam_endpoint(iam_url, instance=account.instance,
                                  private_endpoint=account.private_endpoint),
             session=self._iam_session, timeout=self.timeouts.pair(), verify=account.verify,
             token=bearer_token)
-        self.instance = self._resolve_instance()
+        self.instance = self._resolve_instance(proxy_urls)
+        if self.instance != account.instance:  # found by name or chosen: its region counts
+            self.url = api_url(account.url, instance=self.instance, region=account.region,
+                               private_endpoint=account.private_endpoint,
+                               channel=account.channel, url_resolver=url_resolver)
+            self.region = region_of(self.instance) or account.region
         self._http = HttpClient(self.url, auth=self._auth,
                                 pool=make_pool(self.url, verify=account.verify,
                                                proxies=proxy_urls),
@@ -127,14 +133,17 @@ class QiskitRuntimeService:
         self.journal: SubmissionJournal | None = (
             None if journal is False else SubmissionJournal(None if journal is True else journal))
 
-    def _resolve_instance(self) -> str | None:
-        """The instance CRN every call carries as ``Service-CRN``.
-
-        A CRN is used as given. Instance lookup plugs in here: an instance name resolves to
-        its CRN, and no instance at all picks one by ``region``, ``plans_preference`` and
-        ``tags``; until then a name is sent as given and no instance sends no header.
-        """
-        return self._account.instance
+    def _resolve_instance(self, proxies: dict[str, str] | None) -> str:
+        """The instance CRN every call carries as ``Service-CRN``: a CRN as given, a name
+        resolved to its CRN, or with none the first instance by ``region``,
+        ``plans_preference`` and ``tags`` (found through IBM Cloud's search, see
+        :class:`InstanceLookup`)."""
+        self._lookup = InstanceLookup.connect(self.url, auth=self._auth, retry=self.retry,
+                                              timeouts=self.timeouts,
+                                              verify=self._account.verify, proxies=proxies)
+        account = self._account
+        return self._lookup.resolve(account.instance, region=account.region,
+                                    plans_preference=account.plans_preference, tags=account.tags)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self.url!r}, instance={self.instance!r})"
@@ -148,6 +157,7 @@ class QiskitRuntimeService:
     def close(self) -> None:
         """Close pooled connections."""
         self._http.close()
+        self._lookup.close()
         self._iam_session.close()
 
     # account
@@ -373,21 +383,6 @@ class QiskitRuntimeService:
 
 #: This package's earlier name for the service.
 RuntimeService = QiskitRuntimeService
-
-
-def _iam_session(retry: RetryPolicy, proxies: dict[str, str] | None) -> Any:
-    """The ``requests`` session for IAM token calls: retries, and the account's proxies."""
-    import requests  # deferred: ~40 ms of import time; the IAM token call uses it
-    from requests.adapters import HTTPAdapter
-
-    session = requests.Session()
-    # The token exchange may be repeated freely: resets and timeouts are retried too.
-    adapter = HTTPAdapter(max_retries=make_retry(retry, "repeatable"))
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    if proxies:
-        session.proxies.update(proxies)
-    return session
 
 
 def _job_filters(*, backend_name: str | None, pending: bool | None, program: str | None,

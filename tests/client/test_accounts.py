@@ -150,7 +150,9 @@ def test_named_accounts_and_channels(tmp_path: Path) -> None:
     filename = str(tmp_path / "accounts.json")
     QiskitRuntimeService.save_account(token="k1", name="work", filename=filename,
                                       instance="crn:v1:bluemix:public:quantum-computing:eu-de:a/x:y::")
-    QiskitRuntimeService.save_account(token="k2", channel="ibm_cloud", filename=filename)
+    # With an instance CRN: without one, construction searches the account's instances.
+    QiskitRuntimeService.save_account(token="k2", channel="ibm_cloud", filename=filename,
+                                      instance="crn:v1:bluemix:public:quantum-computing:us-east:a/x:z::")
     names = QiskitRuntimeService.saved_accounts(filename=filename)
     assert set(names) == {"work", "default-ibm-cloud"}
     assert set(QiskitRuntimeService.saved_accounts(filename=filename, default=True)) == {
@@ -179,7 +181,8 @@ def test_overwrite_and_second_default(tmp_path: Path) -> None:
     assert QiskitRuntimeService.saved_accounts(filename=filename)["one"]["token"] == "k2"
     with pytest.raises(AccountAlreadyExistsError, match="default"):
         save(token="k3", name="two", filename=filename, set_as_default=True)
-    save(token="k3", name="two", filename=filename, set_as_default=True, overwrite=True)
+    save(token="k3", name="two", filename=filename, set_as_default=True, overwrite=True,
+         instance="crn:v1:bluemix:public:quantum-computing:us-east:a/x:z::")
     data = json.loads(Path(filename).read_text())
     assert "is_default_account" not in data["one"] and data["two"]["is_default_account"]
     assert QiskitRuntimeService(filename=filename).active_account()["token"] == "k3"

@@ -192,8 +192,9 @@ def test_refused_connection_is_known_unsent() -> None:
     with socket.socket() as probe:  # a loopback port that nothing listens on any more
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    service = RuntimeService(bearer_token="t", url=f"http://127.0.0.1:{port}/api/v1", retry=FAST_RETRY,
-                             poll=FAST_POLL)
+    service = RuntimeService(bearer_token="t", url=f"http://127.0.0.1:{port}/api/v1",
+                             retry=FAST_RETRY, poll=FAST_POLL,
+                             instance=f"crn:v1:bluemix:public:x:us-east:a/1:{port}::")
     with pytest.raises(APIConnectionError) as info:
         service.usage()
     assert info.value.request_sent is False

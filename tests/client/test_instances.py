@@ -1,0 +1,170 @@
+"""Instances from the client: ResourceController, lookup by name, automatic choice, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from qiskit import QuantumCircuit
+
+from qiskit_rest_primitives import (
+    InstanceExtensions,
+    ResourceController,
+    ResourceInstance,
+    RuntimeService,
+    SamplerV2,
+)
+from qiskit_rest_primitives.exceptions import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from qiskit_rest_primitives.local import LocalRuntimeServer
+
+from ..conftest import FAST_POLL, FAST_RETRY
+from .conftest import BACKEND
+
+
+@pytest.fixture
+def controller(server: LocalRuntimeServer) -> Iterator[ResourceController]:
+    with ResourceController(server.api_key, url=server.resource_controller_url,
+                            iam_url=server.iam_url, retry=FAST_RETRY) as rc:
+        yield rc
+
+
+def _create(rc: ResourceController, name: str, **kwargs: object) -> ResourceInstance:
+    options: dict[str, object] = {"resource_group": "rg", "resource_plan_id": "premium",
+                                  "target": "us-east", **kwargs}
+    return rc.create_instance(name, **options)  # type: ignore[arg-type]
+
+
+def test_create_get_update_list_delete(controller: ResourceController,
+                                       server: LocalRuntimeServer) -> None:
+    made = _create(controller, "team", instance_limit_seconds=600, usage_allocation_seconds=1200,
+                   backends=["ibmq_manila"], tags=["a"])
+    assert made.extensions == InstanceExtensions(600, 1200, ["ibmq_manila"])
+    assert (made.name, made.state, made.plan, made.region, made.tags) == (
+        "team", "active", "premium", "us-east", ["a"])
+    assert made.crn.endswith(f":{made.guid}::")
+    sent = next(r for r in server.requests if r.method == "POST" and
+                r.path == "/v2/resource_instances").json()
+    assert sent["parameters"] == {"instance_limit_seconds": "600",
+                                  "usage_allocation_seconds": "1200", "backends": ["ibmq_manila"]}
+    assert controller.get_instance(made.crn) == controller.get_instance(made.guid) == made
+    changed = controller.update_instance(made.crn, instance_limit_seconds=None, backends=["ANY"],
+                                         name="team-b")
+    assert changed.name == "team-b"
+    assert changed.extensions == InstanceExtensions(None, 1200, ["ANY"])
+    assert [i.name for i in controller.list_instances()] == ["local-default", "team-b"]
+    controller.delete_instance(made.guid)
+    with pytest.raises(NotFoundError):
+        controller.get_instance(made.guid)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"instance_limit_seconds": -1}, "instance_limit_seconds"),
+    ({"usage_allocation_seconds": "60"}, "usage_allocation_seconds"),
+    ({"instance_limit_seconds": True}, "instance_limit_seconds"),
+    ({"backends": "ibmq_manila"}, "backends"),
+    ({"backends": ["ANY", "ibmq_manila"]}, "ANY"),
+    ({"resource_group": ""}, "resource_group"),
+])
+def test_bad_parameters_raise_before_sending(controller: ResourceController,
+                                             server: LocalRuntimeServer,
+                                             kwargs: dict[str, object], words: str) -> None:
+    with pytest.raises(ConfigurationError, match=words):
+        _create(controller, "bad", **kwargs)
+    with pytest.raises(ConfigurationError, match=r"[Uu]nknown"):
+        controller.update_instance(server.instance, limit=5)
+    assert not [r for r in server.requests if r.path.startswith("/v2/")]
+
+
+def test_wrong_key_is_an_authentication_error(server: LocalRuntimeServer) -> None:
+    with ResourceController("wrong", url=server.resource_controller_url, iam_url=server.iam_url,
+                            retry=FAST_RETRY) as rc, pytest.raises(AuthenticationError):
+        rc.list_instances()
+    assert "wrong" not in repr(rc)
+
+
+def _account(server: LocalRuntimeServer, controller: ResourceController) -> None:
+    _create(controller, "premium-one", tags=["prod"])
+    _create(controller, "open-one", resource_plan_id="open", target="eu-de")
+
+
+def _service(server: LocalRuntimeServer, **kwargs: object) -> RuntimeService:
+    return RuntimeService(token=server.api_key, url=server.url, iam_url=server.iam_url,
+                          retry=FAST_RETRY, poll=FAST_POLL, **kwargs)  # type: ignore[arg-type]
+
+
+def test_instances_in_the_official_shape(server: LocalRuntimeServer,
+                                         controller: ResourceController) -> None:
+    _account(server, controller)
+    with server.service() as service:
+        found = {i["name"]: i for i in service.instances()}
+    assert set(found) == {"local-default", "premium-one", "open-one"}
+    assert found["open-one"] == {"crn": found["open-one"]["crn"], "plan": "open",
+                                 "name": "open-one", "tags": [], "pricing_type": "free"}
+    assert found["premium-one"]["plan"] == "premium"
+    assert found["premium-one"]["pricing_type"] == "subscription"
+
+
+def test_instance_by_name_resolves_to_its_crn(server: LocalRuntimeServer,
+                                              controller: ResourceController) -> None:
+    _account(server, controller)
+    crn = next(i.crn for i in controller.list_instances() if i.name == "premium-one")
+    with server.service(instance="premium-one") as service:
+        assert service.instance == crn
+        assert service.instance_details()["plan_id"] == "premium"
+    with pytest.raises(ConfigurationError, match="not a valid instance name"):
+        _service(server, instance="nobody")
+    other = server.create_instance("elsewhere")  # its own account, its own key
+    with server.service(instance="elsewhere") as service:
+        assert service.instance == other.crn
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, "local-default"),  # free plans first, then listing order
+    ({"plans_preference": ["premium", "open"]}, "premium-one"),
+    ({"plans_preference": ["open", "premium"]}, "open-one"),
+    ({"tags": ["prod"]}, "premium-one"),
+    ({"region": "eu-de"}, "open-one"),
+])
+def test_no_instance_picks_one(server: LocalRuntimeServer, controller: ResourceController,
+                               kwargs: dict[str, object], expected: str) -> None:
+    _account(server, controller)
+    with _service(server, **kwargs) as service:
+        chosen = next(i for i in service.instances() if i["crn"] == service.instance)
+        assert chosen["name"] == expected
+        assert service.backends()  # the chosen instance works
+
+
+def test_no_instance_matching_the_filters(server: LocalRuntimeServer) -> None:
+    with pytest.raises(ConfigurationError, match="No matching instances"):
+        _service(server, plans_preference=["flex"])
+    with pytest.raises(ConfigurationError, match="region"):
+        _service(server, region="mars")
+
+
+def test_limits_bite_through_the_client(server: LocalRuntimeServer, isa_bell: QuantumCircuit,
+                                        controller: ResourceController) -> None:
+    made = _create(controller, "limited", backends=[BACKEND])
+    with server.service(instance="limited") as service:
+        assert service.instance == made.crn
+        assert [b.name for b in service.backends()] == [BACKEND]
+        assert service.instance_configuration() == {"instance_limit": None}
+        SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10).result()
+        consumed = service.usage()["usage_consumed_seconds"]
+        with pytest.raises(ConflictError):
+            service.set_instance_limit(consumed - 1)
+        with pytest.raises(ConfigurationError):
+            service.set_instance_limit(-1)
+        service.set_instance_limit(consumed)
+        assert service.instance_details()["instance_limit_seconds"] == str(consumed)
+        with pytest.raises(ConflictError, match="limit"):
+            SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10)
+        controller.update_instance(made.crn, instance_limit_seconds=None, backends=[])
+        assert service.backends() == []
+        with pytest.raises(PermissionDeniedError):
+            SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10)
