@@ -153,8 +153,9 @@ def test_limits_bite_through_the_client(server: LocalRuntimeServer, isa_bell: Qu
     with server.service(instance="limited") as service:
         assert service.instance == made.crn
         assert [b.name for b in service.backends()] == [BACKEND]
+        backend = service.backend(BACKEND)
         assert service.instance_configuration() == {"instance_limit": None}
-        SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10).result()
+        SamplerV2(mode=backend).run([isa_bell], shots=10).result()
         consumed = service.usage()["usage_consumed_seconds"]
         with pytest.raises(ConflictError):
             service.set_instance_limit(consumed - 1)
@@ -163,8 +164,8 @@ def test_limits_bite_through_the_client(server: LocalRuntimeServer, isa_bell: Qu
         service.set_instance_limit(consumed)
         assert service.instance_details()["instance_limit_seconds"] == str(consumed)
         with pytest.raises(ConflictError, match="limit"):
-            SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10)
+            SamplerV2(mode=backend).run([isa_bell], shots=10)
         controller.update_instance(made.crn, instance_limit_seconds=None, backends=[])
         assert service.backends() == []
         with pytest.raises(PermissionDeniedError):
-            SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10)
+            SamplerV2(mode=backend).run([isa_bell], shots=10)
