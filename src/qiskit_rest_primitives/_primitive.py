@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
+
+from qiskit.providers import BackendV2
 
 from ._backend import RuntimeBackend
 from ._encode_options import coerce_options, encode_options
 from ._job import RuntimeJob
+from ._local_mode import is_foreign_backend, local_backend
 from ._session import Session, current_session
 from .exceptions import ConfigurationError
 from .options import EstimatorOptions, SamplerOptions
 
 OptionsT = TypeVar("OptionsT", SamplerOptions, EstimatorOptions)
-ModeLike = RuntimeBackend | Session | None
+#: A backend of ours, a Session or Batch, None (the active session), or any qiskit BackendV2
+#: (local testing mode).
+ModeLike: TypeAlias = "RuntimeBackend | Session | BackendV2 | None"
 
 
-def resolve_mode(mode: ModeLike) -> tuple[RuntimeBackend, Session | None]:
-    """The backend and (optional) session a primitive submits to."""
+def resolve_mode(mode: Any) -> tuple[RuntimeBackend, Session | None]:
+    """The backend and (optional) session a primitive submits to.
+
+    Any other qiskit backend (``GenericBackendV2``, ``AerSimulator``, a fake backend) runs in
+    local testing mode, on the embedded local server (see :mod:`._local_mode`).
+    """
+    if is_foreign_backend(mode):
+        mode = local_backend(mode)
     if mode is None:
         session = current_session()
         if session is None:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ._backend import RuntimeBackend
 from ._create import create_once, lookup_waits
+from ._local_mode import is_foreign_backend, local_backend
 from ._service import RuntimeService
 from .exceptions import (
     APIError,
@@ -68,6 +69,8 @@ class Session:
 
     def __init__(self, backend: RuntimeBackend | None = None, max_time: int | str | None = None,
                  *, service: RuntimeService | None = None, session_id: str | None = None) -> None:
+        if is_foreign_backend(backend):  # local testing mode: the embedded local server
+            backend = local_backend(backend)
         if backend is None or not isinstance(backend, RuntimeBackend):
             raise ConfigurationError(
                 f"{type(self).__name__} needs backend=<a backend from RuntimeService.backend()>")
