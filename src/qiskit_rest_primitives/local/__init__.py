@@ -12,6 +12,7 @@ import uvicorn
 
 from ._app import create_app
 from ._backends import backend_info
+from ._limits import Limits
 from ._state import Fault, Instance, LoggedRequest, ServerState, instance_from_row, new_instance_row
 
 if TYPE_CHECKING:
@@ -19,13 +20,16 @@ if TYPE_CHECKING:
 
     from qiskit_rest_primitives import RuntimeService
 
-__all__ = ["Instance", "LocalRuntimeServer", "LoggedRequest"]
+__all__ = ["Instance", "Limits", "LocalRuntimeServer", "LoggedRequest"]
 
 _STARTUP_TIMEOUT = 10.0
 
 
 class LocalRuntimeServer:
     """The Qiskit Runtime REST API and IAM token endpoint on loopback, backed by Aer.
+
+    ``limits`` bounds what one request may ask (body size, JSON depth, pubs, instructions,
+    qubits, simulation memory); see :class:`Limits`.
 
     Example::
 
@@ -34,11 +38,12 @@ class LocalRuntimeServer:
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, db: str | None = None,
-                 noise: bool = False, token_ttl: int = 3600, seed: int | None = None) -> None:
+                 noise: bool = False, token_ttl: int = 3600, seed: int | None = None,
+                 limits: Limits | None = None) -> None:
         self._host = host
         self._port = port
         self._options: dict[str, Any] = {"db": db, "noise": noise, "token_ttl": token_ttl,
-                                         "seed": seed}
+                                         "seed": seed, "limits": limits or Limits()}
         self._state: ServerState | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -146,6 +151,12 @@ class LocalRuntimeServer:
     def instance(self) -> str:
         """CRN of the default instance."""
         return self.default_instance.crn
+
+    @property
+    def limits(self) -> Limits:
+        """The input limits this server enforces."""
+        limits: Limits = self._options["limits"]
+        return limits
 
     def service(self, **kwargs: Any) -> RuntimeService:
         """A client ``RuntimeService`` pointed at this server.

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from . import LocalRuntimeServer
+from . import Limits, LocalRuntimeServer
 from ._state import Instance, instance_from_row, new_instance_row
 from ._store import Store
 
@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         target.add_argument("--seed", type=int, default=None, help="simulator seed")
         target.add_argument("--instance", action="append", default=[], metavar="NAME",
                             help="also create an instance NAME (all backends, no limits)")
+        _add_limit_flags(target)
     create = sub.add_parser("create-instance", help="add an instance to a --db file")
     create.add_argument("name")
     create.add_argument("--db", required=True, help="the SQLite file a server uses (--db)")
@@ -35,6 +36,22 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--instance-limit-seconds", type=int, default=None)
     create.add_argument("--usage-allocation-seconds", type=int, default=None)
     return parser
+
+
+def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
+    """One ``--max-...`` flag per ``Limits`` field, defaulting to the field's default."""
+    defaults = Limits()
+    for name in Limits.option_names():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name,
+                            default=getattr(defaults, name), metavar="N",
+                            help=f"input limit (default {getattr(defaults, name)})")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    try:
+        return Limits(**{name: getattr(args, name) for name in Limits.option_names()})
+    except ValueError as exc:
+        raise SystemExit(f"qiskit-rest-primitives: {exc}") from exc
 
 
 def _print_instance(instance: Instance) -> None:
@@ -72,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, handle)
     signal.signal(signal.SIGTERM, handle)
     server = LocalRuntimeServer(host=args.host, port=args.port, db=args.db, noise=args.noise,
-                                seed=args.seed)
+                                seed=args.seed, limits=_limits(args))
     with server:
         print(f"Runtime API: {server.url}", flush=True)
         print(f"IAM URL:     {server.iam_url}", flush=True)

@@ -65,7 +65,7 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     limit = instance["instance_limit_seconds"]
     if limit is not None and state.store.usage_seconds(instance["crn"]) >= limit:
         raise ApiError(409, "Job usage exceeds the instance limit.", CODE_CONFLICT)
-    prepared = prepare(program, body.get("params"), backend)
+    prepared = prepare(program, body.get("params"), backend, state.limits)
     job_id = new_id()
     state.store.add_job({
         "id": job_id, "crn": instance["crn"], "program_id": program, "backend": backend.name,
@@ -206,8 +206,8 @@ def _int(query: Any, key: str, default: int) -> int:
         value = int(raw)
     except ValueError as exc:
         raise bad_request(f"query parameter {key} must be an integer") from exc
-    if value < 0:
-        raise bad_request(f"query parameter {key} must not be negative")
+    if not 0 <= value < 2**63:  # SQLite integers are 64-bit
+        raise bad_request(f"query parameter {key} must be an integer in 0..2**63-1")
     return value
 
 

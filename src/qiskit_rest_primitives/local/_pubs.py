@@ -9,14 +9,17 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import QuantumCircuit, Qubit
+from qiskit.exceptions import QiskitError
 from qiskit.primitives.containers.bindings_array import BindingsArray
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.observables_array import ObservablesArray
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from ._backends import BackendInfo
+from ._circuit_size import InstructionBudget
 from ._decode import DecodeError, decode_circuit, decode_ndarray, is_envelope
 from ._errors import bad_request
+from ._limits import Limits, limit_error
 from ._options import check_params
 
 DEFAULT_SHOTS = 4096
@@ -33,30 +36,38 @@ class PreparedJob:
     support_qiskit: bool = True
 
 
-def prepare(program: str, params: Any, backend: BackendInfo) -> PreparedJob:
-    """Validate ``params`` for ``program`` and build qiskit pubs; 400 ``ApiError`` on problems."""
+def prepare(program: str, params: Any, backend: BackendInfo,
+            limits: Limits | None = None) -> PreparedJob:
+    """Validate ``params`` for ``program`` and build qiskit pubs; 400 ``ApiError`` on problems.
+
+    ``limits`` (pubs per job, sizes, instructions summed over the pubs) are checked before
+    each piece is decoded or parsed.
+    """
     check_params(program, params)
+    budget = InstructionBudget(limits or Limits())
     options: dict[str, Any] = params.get("options") or {}
     raw_pubs = params["pubs"]
+    if len(raw_pubs) > budget.limits.max_pubs:
+        raise limit_error("max_pubs", f"the job has {len(raw_pubs)} pubs, more than "
+                          f"{budget.limits.max_pubs}")
     pubs: list[Any] = []
     for index, raw in enumerate(raw_pubs):
         try:
             if program == "sampler":
-                pubs.append(_sampler_pub(raw, params, options, backend))
+                pubs.append(_sampler_pub(raw, params, options, backend, budget))
             else:
-                pubs.append(_estimator_pub(raw, params, options, backend))
-        except (DecodeError, ValueError, TypeError) as exc:
+                pubs.append(_estimator_pub(raw, params, options, backend, budget))
+        except (DecodeError, ValueError, TypeError, ArithmeticError, QiskitError) as exc:
             raise bad_request(f"pub {index}: {exc}") from exc
     return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)))
 
 
-def _sampler_pub(
-    raw: Any, params: dict[str, Any], options: dict[str, Any], backend: BackendInfo
-) -> SamplerPub:
+def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
+                 backend: BackendInfo, budget: InstructionBudget) -> SamplerPub:
     form = "[circuit, parameter_values?, shots?]"
     items = [raw] if isinstance(raw, str) else _as_list(raw, 3, form)
-    circuit, _ = _circuit(items[0], backend)
-    values = _bindings(items[1] if len(items) > 1 else None, circuit)
+    circuit, _ = _circuit(items[0], backend, budget)
+    values = _bindings(items[1] if len(items) > 1 else None, circuit, budget.limits)
     shots = items[2] if len(items) > 2 else None
     if shots is None:
         shots = params.get("shots") or options.get("default_shots") or DEFAULT_SHOTS
@@ -67,15 +78,14 @@ def _sampler_pub(
     return SamplerPub(circuit, values, shots, validate=True)
 
 
-def _estimator_pub(
-    raw: Any, params: dict[str, Any], options: dict[str, Any], backend: BackendInfo
-) -> EstimatorPub:
+def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
+                   backend: BackendInfo, budget: InstructionBudget) -> EstimatorPub:
     items = _as_list(raw, 4, "[circuit, observables, parameter_values?, precision?]")
     if len(items) < 2:
         raise ValueError("an estimator pub needs at least [circuit, observables]")
-    circuit, parsed_width = _circuit(items[0], backend)
+    circuit, parsed_width = _circuit(items[0], backend, budget)
     observables = _observables(items[1], circuit.num_qubits, parsed_width)
-    values = _bindings(items[2] if len(items) > 2 else None, circuit)
+    values = _bindings(items[2] if len(items) > 2 else None, circuit, budget.limits)
     precision = items[3] if len(items) > 3 else None
     if precision is None:
         precision = params.get("precision") or _precision_of_default_shots(options) or options.get(
@@ -98,9 +108,11 @@ def _as_list(raw: Any, max_len: int, form: str) -> list[Any]:
     return raw
 
 
-def _circuit(raw: Any, backend: BackendInfo) -> tuple[QuantumCircuit, int]:
-    """Decode, pad to device width, and check the circuit is ISA for ``backend``."""
-    circuit, _ = decode_circuit(raw)
+def _circuit(raw: Any, backend: BackendInfo,
+             budget: InstructionBudget) -> tuple[QuantumCircuit, int]:
+    """Decode, count against the budget, pad to device width, check it is ISA for ``backend``."""
+    circuit, _ = decode_circuit(raw, budget.limits)
+    budget.spend(circuit)
     parsed_width = circuit.num_qubits
     if parsed_width > backend.num_qubits:
         raise ValueError(
@@ -151,7 +163,7 @@ def _check_block(block: QuantumCircuit, physical: list[int], backend: BackendInf
             _check_block(inner, qubits, backend)
 
 
-def _bindings(raw: Any, circuit: QuantumCircuit) -> BindingsArray:
+def _bindings(raw: Any, circuit: QuantumCircuit, limits: Limits) -> BindingsArray:
     """Parameter values (null, list, dict by name, ndarray envelope) → BindingsArray."""
     params = list(circuit.parameters)
     if raw is None:
@@ -175,7 +187,8 @@ def _bindings(raw: Any, circuit: QuantumCircuit) -> BindingsArray:
         if not all(np.isfinite(a).all() for a in arrays):
             raise ValueError("parameter values must be finite numbers (got NaN or infinity)")
         return BindingsArray({(k,): a[..., None] for k, a in zip(raw, arrays, strict=True)})
-    array = decode_ndarray(raw) if is_envelope(raw, "ndarray") else np.asarray(raw, dtype=float)
+    envelope = is_envelope(raw, "ndarray")
+    array = decode_ndarray(raw, limits) if envelope else np.asarray(raw, dtype=float)
     if not params:
         if array.size:
             raise ValueError("parameter values were given but the circuit has no parameters")

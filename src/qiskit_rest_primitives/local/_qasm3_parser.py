@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from qiskit import qasm3
@@ -74,11 +75,17 @@ class _Unsupported(Exception):
     """The fast parser does not cover this program; ``qasm3.loads`` takes over."""
 
 
-def loads(text: str) -> QuantumCircuit:
-    """Parse ``text``; parameters come back sorted by name, as ``qasm3.loads`` does."""
+def loads(text: str, *, check: Callable[[str], None] | None = None) -> QuantumCircuit:
+    """Parse ``text``; parameters come back sorted by name, as ``qasm3.loads`` does.
+
+    ``check(text)`` runs before the general parser takes a program the fast path does not
+    cover (the server bounds sizes there; that parser allocates whatever is declared).
+    """
     try:
         return _Parser(text).parse()
     except _Unsupported:
+        if check is not None:
+            check(text)
         return qasm3.loads(text)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ._backends import BackendRegistry
 from ._iam import TokenIssuer
+from ._limits import Limits
 from ._store import Store
 from ._worker import Worker
 
@@ -110,7 +111,9 @@ def instance_from_row(row: dict[str, Any]) -> Instance:
 class ServerState:
     """Everything the routes and the middleware share."""
 
-    def __init__(self, *, db: str | None, noise: bool, token_ttl: int, seed: int | None) -> None:
+    def __init__(self, *, db: str | None, noise: bool, token_ttl: int, seed: int | None,
+                 limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
         self.store = Store(db)
         self.issuer = TokenIssuer(token_ttl)
         self.backends = BackendRegistry()
