@@ -11,7 +11,7 @@ from typing import Any
 
 from qiskit.circuit import ControlFlowOp, ForLoopOp, Gate, QuantumCircuit
 
-from ._limits import LimitExceeded, Limits
+from ._limits import LimitExceeded, Limits, check_bits
 
 
 class InstructionBudget:
@@ -24,14 +24,8 @@ class InstructionBudget:
 
     def spend(self, circuit: QuantumCircuit) -> int:
         """Count ``circuit`` (widths checked first) against the budget; returns its size."""
-        limits = self.limits
-        if circuit.num_qubits > limits.max_qubits:
-            raise LimitExceeded("max_qubits", f"the circuit has {circuit.num_qubits} qubits, "
-                                f"more than {limits.max_qubits}")
-        if circuit.num_clbits > limits.max_clbits:
-            raise LimitExceeded("max_clbits", f"the circuit has {circuit.num_clbits} classical "
-                                f"bits, more than {limits.max_clbits}")
-        size = self._block(circuit, limits.max_instructions - self.used)
+        check_bits(circuit.num_qubits, circuit.num_clbits, self.limits, "the circuit has")
+        size = self._block(circuit, self.limits.max_instructions - self.used)
         self.used += size
         return size
 

@@ -13,7 +13,7 @@ from qiskit import qpy
 from qiskit.circuit import QuantumCircuit
 
 from . import _qasm3_parser
-from ._limits import LimitExceeded, Limits
+from ._limits import LimitExceeded, Limits, check_bits
 from ._qasm_scan import check_widths, scan
 
 _DEFAULT_LIMITS = Limits()
@@ -105,12 +105,7 @@ def _check_qpy_header(raw: bytes, limits: Limits) -> None:
         raise DecodeError("invalid QPY circuit (not a QPY file)")
     if programs != 1:
         raise DecodeError("a QPY envelope must hold exactly one circuit")
-    if qubits > limits.max_qubits:
-        raise LimitExceeded("max_qubits", f"the QPY circuit declares {qubits} qubits, more "
-                            f"than {limits.max_qubits}")
-    if clbits > limits.max_clbits:
-        raise LimitExceeded("max_clbits", f"the QPY circuit declares {clbits} classical bits, "
-                            f"more than {limits.max_clbits}")
+    check_bits(qubits, clbits, limits, "the QPY circuit declares")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -68,6 +68,16 @@ class LimitExceeded(ValueError):
         self.name = name
 
 
+def check_bits(qubits: int, clbits: int, limits: Limits, subject: str) -> None:
+    """``max_qubits`` and ``max_clbits``; ``subject`` starts the message ("the circuit has")."""
+    if qubits > limits.max_qubits:
+        raise LimitExceeded("max_qubits", f"{subject} {qubits} qubits, more than "
+                            f"{limits.max_qubits}")
+    if clbits > limits.max_clbits:
+        raise LimitExceeded("max_clbits", f"{subject} {clbits} classical bits, more than "
+                            f"{limits.max_clbits}")
+
+
 def limit_error(name: str, message: str, *, status: int = 400) -> ApiError:
     """A 400 (or 413) validation error (code 1002) whose message ends ``(limit <name>)``."""
     return ApiError(status, f"{message} (limit {name})", CODE_VALIDATION)

@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ._limits import LimitExceeded, Limits
+from ._limits import LimitExceeded, Limits, check_bits
 
 _LINE_COMMENT_RE = re.compile(r"//[^\n]*")
 _BLOCK_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", flags=re.DOTALL)
@@ -60,12 +60,7 @@ def check_widths(text: str, limits: Limits) -> None:
 
 
 def _check_bits(qubits: int, clbits: int, limits: Limits) -> None:
-    if qubits > limits.max_qubits:
-        raise LimitExceeded("max_qubits", f"the program declares or addresses {qubits} qubits, "
-                            f"more than {limits.max_qubits}")
-    if clbits > limits.max_clbits:
-        raise LimitExceeded("max_clbits", f"the program declares {clbits} classical bits, "
-                            f"more than {limits.max_clbits}")
+    check_bits(qubits, clbits, limits, "the program declares or addresses")
 
 
 @dataclass
