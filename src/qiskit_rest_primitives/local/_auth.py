@@ -66,7 +66,7 @@ def allowed_backends(state: ServerState, instance: dict[str, Any]) -> list[str]:
 def get_backend(state: ServerState, instance: dict[str, Any], name: str | None, *,
                 status: int = 404) -> BackendInfo:
     """A backend the instance may use: unknown → ``status`` (404/400), not allowed → 403."""
-    backend = state.backends.get(name) if name else None
+    backend = state.backends.get(name) if isinstance(name, str) and name else None
     if backend is None:
         message = f"Backend '{name}' was not found." if name else "A backend name is required."
         if status == 404:
