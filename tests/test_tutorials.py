@@ -25,3 +25,12 @@ def test_tutorial_runs(script: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Using the embedded local Qiskit Runtime server" in done.stdout
     assert done.stderr == "", done.stderr[-3000:]  # a tutorial prints no warning
+
+
+def test_every_tutorial_is_in_the_docs() -> None:
+    pages = TUTORIALS.parent / "docs" / "tutorials"
+    for script in SCRIPTS:
+        page = pages / f"{script.stem}.md"
+        assert page.exists(), f"{script.name} has no page in docs/tutorials/"
+        assert f"```{{literalinclude}} ../../tutorials/{script.name}\n" in page.read_text()
+        assert f"({script.stem}.md)" in (pages / "index.md").read_text(), script.name

@@ -25,7 +25,7 @@ def backend_name(default: str = "ibm_brisbane") -> str:
 
 
 @contextlib.contextmanager
-def runtime_service(*, noise: bool = False) -> Iterator[qrp.RuntimeService]:
+def runtime_service(*, noise: bool = False) -> Iterator[qrp.QiskitRuntimeService]:
     """IBM Quantum if credentials are set, otherwise the embedded local server.
 
     ``noise=True`` asks the local server to simulate with a noise model built from the
@@ -33,7 +33,7 @@ def runtime_service(*, noise: bool = False) -> Iterator[qrp.RuntimeService]:
     """
     if on_ibm_quantum():
         print("Using IBM Quantum (QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE are set)")
-        with qrp.RuntimeService() as service:
+        with qrp.QiskitRuntimeService() as service:
             yield service
         return
     from qiskit_rest_primitives.local import LocalRuntimeServer

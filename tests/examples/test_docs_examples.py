@@ -11,11 +11,11 @@ INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n(.*?)```", re.S)
 
 def test_literalincludes_resolve() -> None:
     seen = set()
-    for page in sorted((ROOT / "docs").glob("*.md")):
+    for page in sorted((ROOT / "docs").rglob("*.md")):
         for target, options in INCLUDE.findall(page.read_text()):
             path = (page.parent / target).resolve()
             text = path.read_text()
-            for marker in re.findall(r':(?:start-after|end-before): "(.*?)"', options):
+            for marker in re.findall(r':(?:start-after|start-at|end-before): "(.*?)"', options):
                 assert text.count(marker) == 1, f"{page.name}: {marker!r} in {target}"
             seen.add(path.name)
     examples = {p.name for p in Path(__file__).parent.glob("test_*.py")} - {Path(__file__).name}
