@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +28,20 @@ from qiskit.circuit import (
 from ._qasm3_native import native_text
 
 _INPUT_RE = re.compile(r"^input float\[64\] (\S+);", re.MULTILINE)
-_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_VECTOR_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]")
+#: A word that may be an identifier (letters in any script, ``_``, digits after the first);
+#: :func:`is_identifier` has the exact rule.
+_WORD = r"[^\W\d]\w*"
+_WORD_RE = re.compile(_WORD)
+_VECTOR_ELEMENT_RE = re.compile(rf"({_WORD})\[(\d+)\]")
 # What ``str(ParameterExpression)`` may contain for us to pass it on unchanged: names, numbers,
 # + - * / and parentheses. Anything else (functions, powers, complex) goes to ``qasm3.dumps``.
 _EXPR_RE = re.compile(
-    r"(?:\s*(?:[A-Za-z_][A-Za-z0-9_]*|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+*/()]))+\s*"
+    rf"(?:\s*(?:{_WORD}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+*/()]))+\s*"
 )
+_ASCII_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Unicode categories OpenQASM 3 allows in identifiers besides ``[A-Za-z_]`` (and ``[0-9]``
+#: after the first character): letters and letter-like numerals.
+_LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
 
 #: Standard gates whose qiskit name is also their ``stdgates.inc`` name (and arity).
 _STDGATES = frozenset({
@@ -56,6 +65,16 @@ _RESERVED = _STDGATES | {
     "ns", "us", "ms", "s", "im",
 }
 _DELAY_UNITS = frozenset({"dt", "ns", "us", "ms", "s"})
+
+
+@functools.lru_cache(maxsize=4096)
+def is_identifier(name: str) -> bool:
+    """Whether ``name`` is an OpenQASM 3 identifier (``θ``, ``__gθ`` and ``mé`` are)."""
+    if _ASCII_IDENT_RE.fullmatch(name):
+        return True
+    return bool(name) and all(
+        char == "_" or unicodedata.category(char) in _LETTER_CATEGORIES
+        or (position and char in "0123456789") for position, char in enumerate(name))
 
 
 _Scope = tuple[dict[Qubit, str], dict[Clbit, str]]
@@ -131,7 +150,7 @@ def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
         else:
             base = name = param.name
         if base not in valid_bases:
-            if not _IDENT_RE.fullmatch(base):
+            if not is_identifier(base):
                 raise _Unsupported
             valid_bases.add(base)
         if name in _RESERVED:
@@ -167,7 +186,7 @@ def _index_table(qubit_text: dict[Qubit, str]) -> list[dict[str, Any]]:
 
 
 def _check_identifier(name: str, taken: set[str]) -> str:
-    if not _IDENT_RE.fullmatch(name) or name in _RESERVED or name in taken:
+    if not is_identifier(name) or name in _RESERVED or name in taken:
         raise _Unsupported
     taken.add(name)
     return name
@@ -313,7 +332,7 @@ class _Emitter:
         if text is None:
             text = _VECTOR_ELEMENT_RE.sub(_vector_element_name, raw) if "[" in raw else raw
             if (_EXPR_RE.fullmatch(text) is None
-                    or not self.known_names.issuperset(_IDENT_RE.findall(text))):
+                    or not self.known_names.issuperset(_WORD_RE.findall(text))):
                 raise _Unsupported
             self.expression_cache[raw] = text
         return text

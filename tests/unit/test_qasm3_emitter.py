@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from qiskit import QuantumCircuit, qasm3
 from qiskit.circuit import (
@@ -33,13 +33,15 @@ from qiskit.circuit.library import (
 )
 from qiskit.transpiler import Layout, TranspileLayout
 
-from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
+from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference, is_identifier
 from qiskit_rest_primitives._qasm3_native import native_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "qasm3_circuits.json"
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-PARAMS = [Parameter("a"), Parameter("b")]
+#: ASCII names and the Unicode ones qiskit's library uses (``real_amplitudes``' θ, QAOA's β and
+#: gamma, a gradient's ``__gθ``).
+PARAMS = [Parameter("a"), Parameter("b"), Parameter("θ"), Parameter("__gθ"), Parameter("\N{GREEK SMALL LETTER GAMMA}")]
 #: A gate argument literal: ``repr`` spells it ``0.0``/``1e-20``, qiskit's Rust exporter ``0``/``0.00…01``.
 NUMBER = re.compile(r"(?<=[(, ])-?[0-9][0-9.]*(?:e[-+]?[0-9]+)?(?=[,)])")
 
@@ -50,7 +52,9 @@ def same_program(ours: Any, theirs: Any) -> bool:
         return NUMBER.sub(lambda m: repr(float(m[0])), text)
     return bool(ours.parameter_names == theirs.parameter_names
                 and spelled(ours.text) == spelled(theirs.text))
-VECTOR = ParameterVector("th", 12)
+VECTORS = [ParameterVector("th", 12), ParameterVector("β", 11)]
+#: Register names, ``mé`` included (OpenQASM 3 allows it; ``qasm3.dumps`` escapes it).
+REGISTER_NAMES = ["c", "meas", "C", "mé"]
 
 
 # --- structural comparison ------------------------------------------------------------------
@@ -76,13 +80,22 @@ def _body_maps(body: QuantumCircuit, inst: Any, maps: Any) -> Any:
             {b: maps[1][o] for b, o in zip(body.clbits, inst.clbits, strict=True)})
 
 
+def loads_name(name: str) -> str:
+    """The name ``qasm3.loads`` gives a register (it escapes names OpenQASM 2 could not
+    hold); our parser keeps the name as written."""
+    if re.fullmatch(r"[a-z]\w*", name, flags=re.ASCII):
+        return name
+    name = re.sub(r"\W", "_", name)
+    return name if name[0].islower() and name[0].isascii() else "esc_" + name
+
+
 def _condition(op: Any, maps: Any) -> Any:
     condition = getattr(op, "condition", None)
     if condition is None:
         return None
     target, value = condition
     if isinstance(target, ClassicalRegister):
-        return ("reg", target.name, target.size, int(value))
+        return ("reg", loads_name(target.name), target.size, int(value))
     return ("bit", maps[1][target], int(value))
 
 
@@ -155,12 +168,14 @@ def angles(draw: st.DrawFn, parametric: bool) -> Any:
         return number
     if kind == "param":
         return draw(st.sampled_from(PARAMS))
-    element = VECTOR[draw(st.integers(0, 11))]
+    vector = draw(st.sampled_from(VECTORS))
+    element = vector[draw(st.integers(0, len(vector) - 1))]
     if kind == "vector":
         return element
+    first, second = draw(st.permutations(PARAMS))[:2]
     return draw(st.sampled_from([
-        lambda: 2 * element + PARAMS[0], lambda: PARAMS[0] - PARAMS[1] / 3,
-        lambda: -element, lambda: element * number, lambda: number - PARAMS[1],
+        lambda: 2 * element + first, lambda: first - second / 3,
+        lambda: -element, lambda: element * number, lambda: number - second,
         lambda: element + math.pi]))()
 
 
@@ -231,7 +246,7 @@ def isa_circuits(draw: st.DrawFn, parametric: bool = True,
     clbits = draw(st.integers(0 if not control_flow else 1, 3))
     regs: list[Any] = [QuantumRegister(n, "q")]
     if clbits:
-        regs.append(ClassicalRegister(clbits, draw(st.sampled_from(["c", "meas"]))))
+        regs.append(ClassicalRegister(clbits, draw(st.sampled_from(REGISTER_NAMES))))
     qc = QuantumCircuit(*regs)
     for _ in range(draw(st.integers(1, 12))):
         draw(gate_ops(qc, parametric, 0 if control_flow else 9))
@@ -259,6 +274,7 @@ def test_round_trip_through_qasm3_loads(circuit: QuantumCircuit) -> None:
 @SETTINGS
 @given(isa_circuits(control_flow=False))
 def test_same_text_as_qasm3_dumps_without_control_flow(circuit: QuantumCircuit) -> None:
+    assume(all(creg.name.isascii() for creg in circuit.cregs))  # dumps escapes ``mé``
     assert _Emitter(circuit).program() == dumps_reference(circuit)
     assert same_program(dumps(circuit), dumps_reference(circuit))
 
@@ -438,3 +454,48 @@ def test_rust_path_matches_qasm3_dumps_on_every_covered_gate_and_register_layout
     assert native_text(qc) is not None
     assert same_program(dumps(qc), dumps_reference(qc))
     assert same_program(dumps(qc), _Emitter(qc).program())
+
+
+def _library_circuits() -> dict[str, QuantumCircuit]:
+    """qiskit library circuits whose parameters have Unicode names, as users build them."""
+    from qiskit.circuit.library import n_local, qaoa_ansatz, real_amplitudes
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    pm = generate_preset_pass_manager(optimization_level=1, basis_gates=["ecr", "rz", "sx", "x"],
+                                      seed_transpiler=1)
+    qaoa = qaoa_ansatz(SparsePauliOp(["ZZI", "IZZ"]), reps=2)
+    shifted = real_amplitudes(3, reps=1)
+    gradient = Parameter("__gθ")
+    shifted.rz(2 * shifted.parameters[0] + gradient / 3 - VECTORS[1][4], 0)  # as gradients do
+    circuits = {"real_amplitudes": real_amplitudes(4, reps=2),
+                "n_local": n_local(3, ["ry", "rz"], "cz", reps=2), "qaoa": qaoa,
+                "gradient": shifted}
+    out = {}
+    for name, circuit in circuits.items():
+        circuit.measure_all()
+        out[name] = pm.run(circuit)
+    return out
+
+
+@pytest.mark.parametrize(("name", "circuit"), list(_library_circuits().items()))
+def test_unicode_parameter_names_take_both_fast_paths(name: str, circuit: QuantumCircuit) -> None:
+    from qiskit_rest_primitives.local._qasm3_parser import _Parser
+
+    program = _Emitter(circuit).program()  # no fall-back to qasm3.dumps
+    assert any(not n.isascii() for n in program.parameter_names.values())
+    assert same_program(program, dumps_reference(circuit))
+    parsed = _Parser(program.text).parse()  # no fall-back to qasm3.loads
+    assert [p.name for p in parsed.parameters] == [
+        program.parameter_names[p] for p in program.server_parameter_order()]
+    assert_equivalent(circuit, parsed, program.parameter_names)
+
+
+@pytest.mark.parametrize("name", ["θ", "mé", "__gθ", "ǅx1", "ⅻ"])
+def test_unicode_identifiers_are_accepted(name: str) -> None:
+    assert is_identifier(name)
+
+
+@pytest.mark.parametrize("name", ["", "1a", "a-b", "a b", "x²", "٣", "a٣"])
+def test_non_identifiers_are_refused(name: str) -> None:
+    assert not is_identifier(name)

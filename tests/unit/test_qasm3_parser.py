@@ -13,7 +13,7 @@ from qiskit import QuantumCircuit, qasm3
 from qiskit_rest_primitives._qasm3 import dumps, dumps_reference
 from qiskit_rest_primitives.local._qasm3_parser import _Parser, _Unsupported, loads
 
-from .test_qasm3_emitter import FIXTURES, SETTINGS, assert_equivalent, isa_circuits
+from .test_qasm3_emitter import FIXTURES, SETTINGS, assert_equivalent, isa_circuits, loads_name
 
 HEADER = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
 
@@ -34,8 +34,10 @@ def assert_same_as_qasm3_loads(text: str, *, fast: bool | None) -> QuantumCircui
     ours = loads(text)
     assert_equivalent(ours, theirs)
     assert [p.name for p in ours.parameters] == [p.name for p in theirs.parameters]
-    assert [(r.name, r.size) for r in ours.cregs] == [(r.name, r.size) for r in theirs.cregs]
-    assert [(r.name, r.size) for r in ours.qregs] == [(r.name, r.size) for r in theirs.qregs]
+    assert [(loads_name(r.name), r.size) for r in ours.cregs] == [
+        (r.name, r.size) for r in theirs.cregs]
+    assert [(loads_name(r.name), r.size) for r in ours.qregs] == [
+        (r.name, r.size) for r in theirs.qregs]
     assert ours.num_qubits == theirs.num_qubits
     assert (ours.layout is None) == (theirs.layout is None)
     if ours.layout is not None:

@@ -5,6 +5,8 @@ emitter): declarations, standard gates, parameterless ``gate`` definitions such 
 measure, reset, barrier, delay and ``+-*/`` angle expressions over ``input float[64]``
 parameters. Anything else (control flow, comments, broadcasts, aliases...) is handed to
 ``qiskit.qasm3.loads``, whose result the fast path reproduces instruction for instruction.
+One difference on purpose: register names stay as written (``qasm3.loads`` renames ``C``
+to ``esc_C`` and ``Meas`` to ``esc_Meas``, so results would not be found under ``data.C``).
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ _STDGATES: dict[str, tuple[Any, int, int]] = {
 _CONSTANTS = {"pi": math.pi, "π": math.pi, "tau": math.tau, "τ": math.tau, "euler": math.e,
               "ℇ": math.e}
 _HEADER_RE = re.compile(r"OPENQASM\s+3(\.0)?\s*;")
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+#: An identifier: letters of any script or ``_``, then digits too (OpenQASM 3 allows
+#: Unicode letters; qiskit's library names parameters ``θ``, ``β``, ``__gθ``).
+_IDENT = r"[^\W\d]\w*"
 _DECL_RE = re.compile(rf"(bit|qubit)\s*\[\s*([0-9]+)\s*\]\s+({_IDENT})\s*;")
 _INPUT_RE = re.compile(rf"input\s+float\s*\[\s*64\s*\]\s+({_IDENT})\s*;")
 _GATE_DEF_RE = re.compile(rf"gate\s+({_IDENT})\s+({_IDENT}(?:\s*,\s*{_IDENT})*)\s*\{{")
@@ -60,12 +64,11 @@ _DELAY_RE = re.compile(r"delay\s*\[\s*([0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?)"
                        r"\s*(dt|ns|us|µs|ms|s)\s*\]\s+(.+?)\s*;")
 _BIT_RE = re.compile(rf"(?:\$([0-9]+)|({_IDENT})\s*\[\s*([0-9]+)\s*\])")
 _FLOAT_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_TOKEN_RE = re.compile(r"\s*(?:([A-Za-zπτℇ_][A-Za-z0-9_]*)|((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+_TOKEN_RE = re.compile(rf"\s*(?:({_IDENT})|((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
                        r"(?:[eE][-+]?[0-9]+)?)|([-+*/()]))")
 _EXPRESSION_RE = re.compile(
-    r"(?:\s*(?:[A-Za-zπτℇ_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+    rf"(?:\s*(?:{_IDENT}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
     r"|[-+*/()]))+\s*")
-_ESCAPE_RE = re.compile(r"[a-z]\w*", flags=re.ASCII)
 _MAX_EXPRESSION = 2000
 #: More bits than any device has: refuse rather than allocate (``qasm3.loads`` would try).
 MAX_BITS = 1 << 16
@@ -102,14 +105,6 @@ def _compile(shape: str) -> Any:
         return compile(shape, "<qasm3 angle>", "eval")
     except SyntaxError as exc:
         raise _Unsupported from exc
-
-
-def _register_name(name: str) -> str:
-    """``qiskit_qasm3_import``'s escaping of register names to OpenQASM 2 identifiers."""
-    if _ESCAPE_RE.fullmatch(name):
-        return name
-    name = re.sub(r"\W", "_", name)
-    return name if name and name[0].islower() and name[0].isascii() else "esc_" + name
 
 
 class _Parser:
@@ -176,12 +171,12 @@ class _Parser:
             _check_width(size)
             self._new_symbol(name)
             if kind == "bit":
-                creg = self.cregs[name] = ClassicalRegister(size, _register_name(name))
+                creg = self.cregs[name] = ClassicalRegister(size, name)
                 self.circuit.add_register(creg)
             else:
                 if self.physical:
                     raise _Unsupported  # mixed addressing: let qasm3.loads report it
-                qreg = self.qregs[name] = QuantumRegister(size, _register_name(name))
+                qreg = self.qregs[name] = QuantumRegister(size, name)
                 self.circuit.add_register(qreg)
             return True
         return False
