@@ -154,3 +154,35 @@ def test_database_file_is_owner_only(tmp_path) -> None:  # type: ignore[no-untyp
     with LocalRuntimeServer(db=str(db)):
         pass
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_cli_update_instance_and_list_reach_a_running_server(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qiskit_rest_primitives.local import _cli
+
+    db = str(tmp_path / "runtime.sqlite")
+    with LocalRuntimeServer(db=db) as server:
+        assert _cli.main(["create-instance", "team", "--db", db, "--plan", "open",
+                          "--tags", "a,b"]) == 0
+        out = dict(line.split(":", 1) for line in capsys.readouterr().out.splitlines())
+        api = Api(server, out["API key"].strip(), out["CRN"].strip())
+        assert api.get("/instances/configuration").json() == {"instance_limit": 600}
+        assert _cli.main(["update-instance", "team", "--db", db, "--backends", "ibm_torino",
+                          "--instance-limit-seconds", "none",
+                          "--usage-allocation-seconds", "50"]) == 0
+        capsys.readouterr()
+        assert [d["name"] for d in api.get("/backends").json()["devices"]] == ["ibm_torino"]
+        assert api.get("/instances/configuration").json() == {"instance_limit": None}
+        assert _cli.main(["update-instance", "team", "--db", db, "--backends", "nowhere"]) == 2
+        assert "nowhere" in capsys.readouterr().err
+        assert _cli.main(["update-instance", "team", "--db", db,
+                          "--instance-limit-seconds", "-3"]) == 2
+        assert _cli.main(["instances", "--db", db]) == 0
+        table = capsys.readouterr().out.splitlines()
+        assert table[0].startswith("NAME") and any(
+            line.startswith("team\topen\t-\t50\tibm_torino\t") for line in table)
+        assert _cli.main(["instances", "--db", db, "--json"]) == 0
+        docs = json.loads(capsys.readouterr().out)
+        team = next(d for d in docs if d["name"] == "team")
+        assert team["extensions"]["usage_allocation_seconds"] == 50 and team["tags"] == ["a", "b"]
+        assert out["API key"].strip() not in json.dumps(docs)

@@ -1,4 +1,4 @@
-"""``qiskit-rest-primitives serve | create-instance``: run the local server, provision instances."""
+"""``qiskit-rest-primitives serve``: run the server (instance commands: ``_cli_instances``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from . import Limits, LocalRuntimeServer
-from ._state import Instance, instance_from_row, new_instance_row
-from ._store import Store
+from . import Limits, LocalRuntimeServer, _cli_instances
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,13 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         target.add_argument("--instance", action="append", default=[], metavar="NAME",
                             help="also create an instance NAME (all backends, no limits)")
         _add_limit_flags(target)
-    create = sub.add_parser("create-instance", help="add an instance to a --db file")
-    create.add_argument("name")
-    create.add_argument("--db", required=True, help="the SQLite file a server uses (--db)")
-    create.add_argument("--backends", default="ANY",
-                        help="comma-separated allow-list; ANY (default) or '' for none")
-    create.add_argument("--instance-limit-seconds", type=int, default=None)
-    create.add_argument("--usage-allocation-seconds", type=int, default=None)
+    _cli_instances.add_parsers(sub)
     return parser
 
 
@@ -54,33 +46,11 @@ def _limits(args: argparse.Namespace) -> Limits:
         raise SystemExit(f"qiskit-rest-primitives: {exc}") from exc
 
 
-def _print_instance(instance: Instance) -> None:
-    print(f"Instance:    {instance.name}", flush=True)
-    print(f"API key:     {instance.api_key}", flush=True)
-    print(f"CRN:         {instance.crn}", flush=True)
-
-
-def _create_instance(args: argparse.Namespace) -> int:
-    """Write a new instance into the database file; a server on that file sees it at once."""
-    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    row = new_instance_row(args.name, backends=backends,
-                           instance_limit_seconds=args.instance_limit_seconds,
-                           usage_allocation_seconds=args.usage_allocation_seconds,
-                           is_default=False)
-    store = Store(args.db)
-    try:
-        store.add_instance(row)
-    finally:
-        store.close()
-    _print_instance(instance_from_row(row))
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server, print URL, API key and CRN, and block until SIGINT/SIGTERM."""
     args = _parser().parse_args(argv)
-    if args.command == "create-instance":
-        return _create_instance(args)
+    if args.command in _cli_instances.COMMANDS:
+        return _cli_instances.run(args)
     stop = threading.Event()
 
     def handle(_signum: int, _frame: FrameType | None) -> None:
@@ -96,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"API key:     {server.api_key}", flush=True)
         print(f"CRN:         {server.instance}", flush=True)
         for name in args.instance:
-            _print_instance(server.create_instance(name))
+            _cli_instances.print_instance(server.create_instance(name))
         while not stop.wait(0.2):
             pass
     print("Stopped.", file=sys.stderr, flush=True)

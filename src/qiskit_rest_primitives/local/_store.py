@@ -68,8 +68,10 @@ class Store:
             _private_file(path)
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
-        # Instance rows by CRN (read on every API call); only add_instance and reset change them.
+        # Instance rows by CRN (read on every API call); dropped on any change made here, and
+        # when PRAGMA data_version shows another connection (the CLI) wrote the file.
         self._instances: dict[str, dict[str, Any]] = {}
+        self._data_version = -1  # PRAGMA data_version when the cache was last checked
         with self._lock:
             self._conn.executescript(_SCHEMA)
             present = {row["name"] for row in self._conn.execute("PRAGMA table_info(instances)")}
@@ -145,6 +147,7 @@ class Store:
     ) -> dict[str, Any] | None:
         """One instance by CRN or API key (a fresh copy the caller may change)."""
         if crn is not None:
+            self._drop_stale_instances()
             cached = self._instances.get(crn)
             if cached is not None:
                 return _instance_copy(cached)
@@ -156,6 +159,14 @@ class Store:
             found = _instance(row)
             self._instances[found["crn"]] = found
         return _instance_copy(found)
+
+    def _drop_stale_instances(self) -> None:
+        """Forget cached instances when another connection (the CLI) changed the file."""
+        with self._lock:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:
+                self._data_version = version
+                self._instances.clear()
 
     def default_instance(self) -> dict[str, Any] | None:
         """The pre-provisioned instance, if created already."""
