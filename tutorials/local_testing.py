@@ -27,9 +27,10 @@ import qiskit_rest_primitives as qrp
 from _runtime import backend_name, runtime_service
 
 
-def experiment(mode: Any) -> None:
-    """The code under development: a GHZ-3 state, sampled and estimated, on ``mode``."""
-    backend = mode.backend if isinstance(mode, qrp.Session) else mode
+def experiment(backend: Any, mode: Any = None) -> None:
+    """The code under development: a GHZ-3 state, sampled and estimated, on ``backend``
+    (through ``mode`` when given: a session or batch on that backend)."""
+    mode = backend if mode is None else mode
     pm = generate_preset_pass_manager(optimization_level=1, backend=backend, seed_transpiler=1)
     ghz = QuantumCircuit(3)
     ghz.h(0)
@@ -59,8 +60,9 @@ def main() -> None:
     experiment(AerSimulator())
 
     print("A Session works the same way on a fake backend")
-    with qrp.Session(backend=GenericBackendV2(5, seed=42)) as session:
-        experiment(session)
+    fake = GenericBackendV2(5, seed=42)
+    with qrp.Session(backend=fake) as session:
+        experiment(fake, session)
 
     print("The same code on a Runtime backend: only the mode changes")
     with runtime_service() as service:
