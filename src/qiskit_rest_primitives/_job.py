@@ -13,6 +13,7 @@ from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
 from ._config import PollPolicy
 from ._decode import decode_result, parse_datetime
 from ._retry import backoff, describe, is_transient, retry_after_of
+from ._validate import check_job_tags
 from .exceptions import (
     APIError,
     APIResponseError,
@@ -321,6 +322,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
 
     def update_tags(self, new_tags: list[str]) -> list[str]:
         """Replace the job's tags; returns the tags the service now holds."""
+        check_job_tags(new_tags)
         self._service._rest.replace_job_tags(self._job_id, list(new_tags))
         self._update(self._service._rest.get_job(self._job_id))
         return self.tags

@@ -147,6 +147,36 @@ def _list(item: _Check, expected: str, *, none: bool = False) -> _Check:
     return check
 
 
+#: The service keeps at most 8 tags per job, each at most 86 characters (wire-format §5).
+MAX_JOB_TAGS = 8
+MAX_TAG_LENGTH = 86
+
+
+def job_tags_problem(tags: Any) -> str | None:
+    """What is wrong with a list of job tags (completing "tags must be ..."), else None."""
+    if isinstance(tags, (str, bytes, Mapping)) or not isinstance(tags, (list, tuple)):
+        return "a list of str or None"
+    if len(tags) > MAX_JOB_TAGS:
+        return f"a list of at most {MAX_JOB_TAGS} tags ({len(tags)} given)"
+    for tag in tags:
+        if not isinstance(tag, str):
+            return "a list of str or None"
+        if not tag:
+            return "a list of non-empty str or None"
+        if len(tag) > MAX_TAG_LENGTH:
+            return f"tags of at most {MAX_TAG_LENGTH} characters (one has {len(tag)})"
+    return None
+
+
+def _job_tags(value: Any) -> Any:
+    if value is None:
+        return None
+    problem = job_tags_problem(value)
+    if problem is not None:
+        raise _Reject(problem)
+    return list(value)
+
+
 def _str(value: Any) -> str:
     if isinstance(value, str):
         return value

@@ -25,6 +25,7 @@ from ._instances import InstanceLookup, InstanceMethods
 from ._job import RuntimeJob
 from ._journal import SubmissionJournal
 from ._rest import RestClient
+from ._validate import check_instance, check_job_id, check_timeout, check_url
 from .exceptions import ConfigurationError, NotFoundError
 
 JSON = dict[str, Any]
@@ -100,6 +101,10 @@ class QiskitRuntimeService(InstanceMethods):
         account.plans_preference = plans_preference or account.plans_preference
         account.tags = tags or account.tags
         self._account = account.validate()
+        check_url(account.url, "url")
+        check_url(iam_url, "iam_url")
+        check_instance(account.instance)
+        check_timeout(timeout)
         self.url = api_url(account.url, instance=account.instance, region=account.region,
                            private_endpoint=account.private_endpoint, channel=account.channel,
                            url_resolver=url_resolver)
@@ -278,6 +283,7 @@ class QiskitRuntimeService(InstanceMethods):
     # jobs
     def job(self, job_id: str) -> RuntimeJob:
         """Retrieve a job by id."""
+        check_job_id(job_id)
         return RuntimeJob.from_document(self._rest.get_job(job_id), self, self.poll)
 
     def jobs(self, limit: int | None = 10, skip: int = 0, *, backend_name: str | None = None,

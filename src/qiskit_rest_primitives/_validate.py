@@ -1,12 +1,15 @@
-"""Client-side checks that a pub can run on a backend, before anything is sent."""
+"""Client-side checks before anything is sent: that a pub can run on a backend, and that
+service and job arguments (URLs, instance CRN, timeout, job id, tags) are well formed."""
 
 from __future__ import annotations
 
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
 from numbers import Real
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import numpy as np
 from qiskit.circuit import ControlFlowOp, QuantumCircuit
@@ -14,7 +17,9 @@ from qiskit.primitives.containers.bindings_array import BindingsArray
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.transpiler import Target
 
-from .exceptions import ValidationError
+from ._config import Timeouts
+from ._options_base import job_tags_problem
+from .exceptions import ConfigurationError, InvalidAccountError, ValidationError
 
 T = TypeVar("T")
 _ALWAYS_ALLOWED = frozenset({"barrier", "store"})
@@ -179,3 +184,58 @@ def warn_if_nothing_to_sample(circuit: QuantumCircuit, pub_index: int) -> None:
         warnings.warn(
             f"pub {pub_index}: the circuit has no classical registers, so its result will be "
             f"empty. Did you mean to add measurements?", UserWarning, stacklevel=3)
+
+
+# --- service and job arguments ------------------------------------------------------------------
+
+def check_job_tags(tags: Any) -> None:
+    """Raise unless ``tags`` is a list the service keeps (≤ 8 tags of ≤ 86 characters)."""
+    problem = job_tags_problem(tags)
+    if problem is not None:
+        raise ValidationError(f"job tags must be {problem}")
+
+
+def check_job_id(job_id: Any) -> None:
+    """Raise unless ``job_id`` can name a job (a non-empty string that fits in a URL path)."""
+    if not isinstance(job_id, str) or not job_id.strip() or "/" in job_id or "?" in job_id:
+        raise ValidationError(f"job_id must be a non-empty job id string, got {job_id!r}")
+
+
+def check_url(url: Any, what: str) -> None:
+    """Raise unless ``url`` is an absolute http(s) URL with a host."""
+    if url is None:
+        return
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidAccountError(
+            f"Invalid {what} {url!r}: expected an absolute http:// or https:// URL with a host")
+
+
+def check_instance(instance: Any) -> None:
+    """Raise if ``instance`` looks like a CRN but is not one (an instance name is fine).
+
+    A CRN has ten colon-separated fields, ``crn:v1:<cloud>:<type>:<service>:<region>:
+    a/<account>:<instance id>::``.
+    """
+    if not isinstance(instance, str) or not instance.lower().startswith("crn:"):
+        return
+    fields = instance.split(":")
+    if (len(fields) != 10 or fields[1] != "v1" or not all(fields[2:6])
+            or not fields[6].startswith("a/") or len(fields[6]) < 3 or not fields[7]):
+        raise InvalidAccountError(
+            f"Invalid instance CRN {instance!r}: expected crn:v1:<cloud>:<type>:<service>:"
+            f"<region>:a/<account>:<instance id>::")
+
+
+def check_timeout(timeout: Any) -> None:
+    """Raise unless ``timeout`` is None, a positive finite number of seconds, or
+    :class:`Timeouts` made of such numbers."""
+    if timeout is None:
+        return
+    values = ({f"timeout.{f.name}": getattr(timeout, f.name) for f in fields(timeout)}
+              if isinstance(timeout, Timeouts) else {"timeout": timeout})
+    for name, value in values.items():
+        if (isinstance(value, bool) or not isinstance(value, Real)
+                or not math.isfinite(value) or value <= 0):
+            raise ConfigurationError(
+                f"{name} must be a positive number of seconds, got {value!r}")

@@ -21,6 +21,7 @@ from ._options_base import (
     _extrapolator,
     _fields_of,
     _group_of,
+    _job_tags,
     _join,
     _json_or_none,
     _list,
@@ -271,7 +272,7 @@ class EnvironmentOptions(_BaseOptions):
 
     _CHECKS: ClassVar[dict[str, _Check]] = {
         "log_level": _log_level,
-        "job_tags": _list(_str, "a list of str", none=True),
+        "job_tags": _job_tags,
         "private": _bool(none=True),
         "callback": _callback,
     }
@@ -279,7 +280,8 @@ class EnvironmentOptions(_BaseOptions):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
     """Log level of the job (sent as ``log_level``). Default: ``"WARNING"``."""
     job_tags: list[str] | None = None
-    """Tags for the job (sent as ``tags``). Default: None."""
+    """Tags for the job (sent as ``tags``; at most 8, each at most 86 characters).
+    Default: None."""
     private: bool | None = False
     """Private job: inputs not kept, results readable once. Default: ``False``."""
     callback: Callable[..., Any] | None = None
