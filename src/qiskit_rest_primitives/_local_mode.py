@@ -28,7 +28,9 @@ from .exceptions import ConfigurationError
 if TYPE_CHECKING:
     from .local import LocalRuntimeServer
 
-INSTALL_HINT = 'pip install "qiskit-rest-primitives[server]"'
+#: Until the package is published, it installs from a clone; the hint gives both forms.
+INSTALL_HINT = ('pip install "qiskit-rest-primitives[server]"'
+                ' (from a clone of the repository: pip install -e ".[server]")')
 #: Modules of the ``[server]`` extra; a missing one means the extra is not installed.
 _SERVER_MODULES = frozenset({"fastapi", "uvicorn", "starlette", "pydantic", "qiskit_aer",
                              "qiskit_qasm3_import"})
