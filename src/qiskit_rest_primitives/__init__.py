@@ -29,6 +29,7 @@ from .options import EstimatorOptions, SamplerOptions, Unset
 
 Sampler = SamplerV2
 Estimator = EstimatorV2
+RuntimeJobV2 = RuntimeJob
 
 for _cls in (BackendStatus, Batch, EstimatorV2, InstanceExtensions, PollPolicy,
              QiskitRuntimeService, ResourceController, ResourceInstance, RetryPolicy,
@@ -59,6 +60,7 @@ __all__ = [
     "RuntimeJobMaxTimeoutError",
     "RuntimeJobNotFound",
     "RuntimeJobTimeoutError",
+    "RuntimeJobV2",
     "RuntimeService",
     "Sampler",
     "SamplerOptions",

@@ -79,4 +79,4 @@ class EstimatorV2(PrimitiveBase[EstimatorOptions], BaseEstimatorV2):
             wire = encode_pub(index, partial(encoder.estimator_pub, pub))
             check_coefficients(wire[1], index)
             encoded.append(wire)
-        return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced])
+        return self._submit(encoded, [pub.circuit for pub in coerced])

@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 import urllib3
@@ -40,6 +40,9 @@ from .exceptions import (
     RateLimitError,
     ServerError,
 )
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are not evaluated at run time
+    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

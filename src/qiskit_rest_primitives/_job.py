@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qiskit.circuit import QuantumCircuit
 from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
 
 from ._config import PollPolicy
@@ -66,8 +69,10 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                  circuit_metadata: list[dict[str, Any]] | None = None,
                  pub_shots: list[int] | None = None,
                  register_names: list[list[str]] | None = None,
-                 poll: PollPolicy | None = None, tags: list[str] | None = None) -> None:
+                 poll: PollPolicy | None = None, tags: list[str] | None = None,
+                 circuits: list[QuantumCircuit] | None = None) -> None:
         super().__init__(job_id)
+        self._circuits = circuits
         self._submitted_tags = list(tags or [])
         self._service = service
         self._program_id = program_id
@@ -137,7 +142,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
 
     # results
     def result(self, timeout: float | None = None) -> PrimitiveResult[Any]:
-        """Wait for the job and return its :class:`PrimitiveResult`.
+        """Wait for the job and return its :class:`PrimitiveResult`, a fresh copy per call
+        (changing one result does not change the next, as with the official client).
 
         Raises:
             RuntimeJobFailureError: the job failed (``reason_code`` says why).
@@ -147,7 +153,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         """
         with self._lock:
             if self._result is not None:
-                return self._result
+                return copy.deepcopy(self._result)
             result = self._poll_until_final(timeout, results=True)
             if result is None:
                 if self._status != "DONE":
@@ -157,7 +163,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             self._add_shots(result)
             result = self._restore_register_names(result)
             self._result = result
-            return result
+            return copy.deepcopy(result)
 
     def _poll_until_final(self, timeout: float | None, *, results: bool) -> Any:
         """Poll until the job is final; with ``results``, the decoded result if a probe got it.
@@ -345,10 +351,28 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
 
     @property
     def inputs(self) -> JSON:
-        """The job's ``params`` as sent (re-read from the service)."""
+        """The job's ``params`` (re-read from the service), each pub holding its circuit.
+
+        A job submitted from this object holds the user's own circuits; one read back by id
+        holds circuits parsed from its OpenQASM 3 (with ``qiskit-qasm3-import`` installed;
+        else the OpenQASM 3 text).
+        """
         document = self._service._rest.get_job(self._job_id, exclude_params=False)
-        params: JSON = document.get("params", {})
-        return params
+        # Envelopes (``ndarray`` parameter values...) decoded as the official client does.
+        params = decode_result(json.dumps(document.get("params") or {}))
+        return with_circuits(params if isinstance(params, dict) else {}, self._circuits)
+
+    @property
+    def usage_estimation(self) -> JSON:
+        """``{"quantum_seconds": …}``: the service's estimate of the job's QPU time, if any."""
+        if "estimated_running_time_seconds" not in self._document:
+            self._update(self._service._rest.get_job(self._job_id))
+        return {"quantum_seconds": self._document.get("estimated_running_time_seconds")}
+
+    @property
+    def instance(self) -> str | None:
+        """The CRN of the instance the job runs in."""
+        return self._service.instance
 
     @property
     def session_id(self) -> str | None:
@@ -421,3 +445,31 @@ class _Outage:
                         jitter=initial / 2)
         self._failures += 1
         return delay if after is None else max(after, delay / 2)
+
+
+def with_circuits(params: JSON, circuits: list[QuantumCircuit] | None) -> JSON:
+    """``params`` with each pub's OpenQASM 3 text replaced by a circuit (wire-format §6.1).
+
+    ``circuits`` are the user's own, in pub order; without them the text is parsed, when the
+    optional OpenQASM 3 importer is installed.
+    """
+    pubs = params.get("pubs")
+    if not isinstance(pubs, list):
+        return params
+    restored = []
+    for index, pub in enumerate(pubs):
+        if isinstance(pub, list) and pub and isinstance(pub[0], str):
+            known = circuits[index] if circuits and index < len(circuits) else None
+            pub = [known if known is not None else _parse_qasm3(pub[0]), *pub[1:]]
+        restored.append(pub)
+    return {**params, "pubs": restored}
+
+
+def _parse_qasm3(text: str) -> QuantumCircuit | str:
+    """A circuit from OpenQASM 3, or the text itself when qiskit's importer is missing."""
+    try:
+        from qiskit import qasm3
+
+        return qasm3.loads(text)
+    except ImportError:  # qiskit-qasm3-import is optional (the [server] extra has it)
+        return text

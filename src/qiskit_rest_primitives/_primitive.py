@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
+from qiskit.circuit import QuantumCircuit
 from qiskit.providers import BackendV2
 
 from ._backend import RuntimeBackend
@@ -34,9 +35,9 @@ def resolve_mode(mode: Any) -> tuple[RuntimeBackend, Session | None]:
             raise ConfigurationError(
                 "No mode: pass mode=<backend, Session or Batch>, or build the primitive inside "
                 "'with Session(...)'")
-        return session.backend, session
+        return session._backend, session
     if isinstance(mode, Session):
-        return mode.backend, mode
+        return mode._backend, mode
     if isinstance(mode, RuntimeBackend):
         if mode.service is None:
             raise ConfigurationError("The backend is not attached to a RuntimeService")
@@ -73,7 +74,7 @@ class PrimitiveBase(Generic[OptionsT]):
         """The backend jobs run on."""
         return self._backend
 
-    def _submit(self, pubs: list[Any], circuit_metadata: list[dict[str, Any]], *,
+    def _submit(self, pubs: list[Any], circuits: list[QuantumCircuit], *,
                 pub_shots: list[int] | None = None,
                 register_names: list[list[str]] | None = None) -> RuntimeJob:
         if self._session is not None:
@@ -90,7 +91,7 @@ class PrimitiveBase(Generic[OptionsT]):
             if key in top:
                 body[key] = top.pop(key)
         body["backend"] = self._backend.name
-        if self._session is not None:
+        if self._session is not None and self._session.session_id is not None:
             body["session_id"] = self._session.session_id
         body.update(top)
         service = self._backend.service
@@ -99,7 +100,6 @@ class PrimitiveBase(Generic[OptionsT]):
         return RuntimeJob(str(created["id"]), service, program_id=self._program_id,
                           backend_name=self._backend.name,
                           session_id=created.get("session_id") or body.get("session_id"),
-                          circuit_metadata=circuit_metadata, pub_shots=pub_shots,
-                          register_names=register_names,
-                          poll=service.poll,
-                          tags=body.get("tags"))
+                          circuit_metadata=[dict(c.metadata or {}) for c in circuits],
+                          pub_shots=pub_shots, register_names=register_names,
+                          poll=service.poll, tags=body.get("tags"), circuits=circuits)

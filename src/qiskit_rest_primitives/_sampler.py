@@ -72,7 +72,7 @@ class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
             check_parameter_values(pub.parameter_values, index)
             warn_if_nothing_to_sample(pub.circuit, index)
             encoded.append(encode_pub(index, partial(encoder.sampler_pub, pub)))
-        return self._submit(encoded, [dict(pub.circuit.metadata or {}) for pub in coerced],
+        return self._submit(encoded, [pub.circuit for pub in coerced],
                             pub_shots=[pub.shots or fallback for pub in coerced],
                             register_names=[[creg.name for creg in pub.circuit.cregs]
                                             for pub in coerced])

@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 from ._backend import RuntimeBackend
 from ._create import create_once, lookup_waits
 from ._local_mode import is_foreign_backend, local_backend
-from ._service import RuntimeService
+from ._service import QiskitRuntimeService
 from .exceptions import (
     APIError,
     ConfigurationError,
+    IBMRuntimeError,
     NotFoundError,
     SessionClosedError,
     UnconfirmedCreationError,
@@ -38,6 +39,13 @@ _KNOWN: set[str] = set()
 #: One session creation at a time per process, so a lookup never sees a sibling's session
 #: before its creator has recorded it.
 _CREATING = threading.Lock()
+#: ``details()`` keys → the session document's fields (as the official client maps them).
+_DETAILS = {"id": "id", "backend_name": "backend_name", "interactive_timeout": "interactive_ttl",
+            "max_time": "max_ttl", "active_timeout": "active_ttl", "state": "state",
+            "accepting_jobs": "accepting_jobs", "last_job_started": "last_job_started",
+            "last_job_completed": "last_job_completed", "started_at": "started_at",
+            "closed_at": "closed_at", "activated_at": "activated_at", "mode": "mode",
+            "usage_time": "elapsed_time"}
 
 
 def current_session() -> Session | None:
@@ -63,28 +71,42 @@ class Session:
 
     Use it as a context manager; primitives built inside it without ``mode`` join it, and it
     is closed (no new jobs; queued ones still run) on exit.
+
+    Args:
+        backend: a backend from :meth:`QiskitRuntimeService.backend`, or its name (then of
+            ``service``, else of ``QiskitRuntimeService()``, the saved or environment account).
+        max_time: the session's maximum time, seconds or ``"1h30m"``.
+        create_new: ``False`` makes no session on the service (``from_id`` attaches one).
+        service: the service a backend name belongs to.
+        session_id: attach to this existing session instead of creating one.
     """
 
     mode: ClassVar[str] = "dedicated"
 
-    def __init__(self, backend: RuntimeBackend | None = None, max_time: int | str | None = None,
-                 *, service: RuntimeService | None = None, session_id: str | None = None) -> None:
-        if is_foreign_backend(backend):  # local testing mode: the embedded local server
+    def __init__(self, backend: RuntimeBackend | str | None = None,
+                 max_time: int | str | None = None, *, create_new: bool | None = True,
+                 service: QiskitRuntimeService | None = None,
+                 session_id: str | None = None) -> None:
+        if isinstance(backend, str):
+            backend = (service or QiskitRuntimeService()).backend(backend)
+        elif is_foreign_backend(backend):  # local testing mode: the embedded local server
             backend = local_backend(backend)
         if backend is None or not isinstance(backend, RuntimeBackend):
             raise ConfigurationError(
-                f"{type(self).__name__} needs backend=<a backend from RuntimeService.backend()>")
+                f"{type(self).__name__} needs a backend from QiskitRuntimeService.backend(), or "
+                f"its name; got {type(backend).__name__}")
         self._backend = backend
         service = service or backend.service
         if service is None:
             raise ConfigurationError(f"{type(self).__name__}: the backend has no service")
-        self._service: RuntimeService = service
+        self._service: QiskitRuntimeService = service
         self._max_time = parse_max_time(max_time)
         self._active = True
         self._closed = False  # the service confirmed it no longer accepts jobs
         self._token: contextvars.Token[Session | None] | None = None
-        self._session_id = session_id or self._create()
-        _KNOWN.add(self._session_id)
+        self._session_id = session_id or (self._create() if create_new else None)
+        if self._session_id is not None:
+            _KNOWN.add(self._session_id)
 
     def _create(self) -> str:
         """``POST /sessions`` exactly once (see :func:`create_once` and :meth:`_find_created`)."""
@@ -133,30 +155,44 @@ class Session:
         return f"<{type(self).__name__}('{self._session_id}', backend='{self._backend.name}')>"
 
     @classmethod
-    def from_id(cls, session_id: str, service: RuntimeService) -> Session:
-        """Attach to an existing session (its mode must match the class)."""
-        details = service._rest.get_session(session_id)
+    def from_id(cls, session_id: str, service: QiskitRuntimeService,
+                use_fractional_gates: bool = False, calibration_id: str | None = None
+                ) -> Session:
+        """Attach to an existing session (its mode must match the class).
+
+        Raises:
+            IBMInputValueError: no such session, or it is of the other mode.
+            IBMRuntimeError: the session has no backend yet.
+        """
+        try:
+            details = service._rest.get_session(session_id)
+        except NotFoundError as exc:
+            raise ConfigurationError(f"Session {session_id} not found") from exc
         if details.get("mode", cls.mode) != cls.mode:
             raise ConfigurationError(
                 f"Session {session_id} is a {details.get('mode')!r} session, not {cls.mode!r}")
-        backend = service.backend(details.get("backend_name") or details["backend"])
+        name = details.get("backend_name") or details.get("backend")
+        if not name:
+            raise IBMRuntimeError(f"Session {session_id} has no backend yet; run a job first")
+        backend = service.backend(name, use_fractional_gates=use_fractional_gates,
+                                  calibration_id=calibration_id)
         session = cls(backend, service=service, session_id=session_id)
-        session._active = bool(details.get("accepting_jobs", True))
+        session._active = bool(details.get("accepting_jobs", True)) and \
+            details.get("state") != "closed"
         session._closed = not session._active
         return session
 
     @property
-    def session_id(self) -> str:
-        """The service's id for this session."""
+    def session_id(self) -> str | None:
+        """The service's id for this session (``None`` with ``create_new=False``)."""
         return self._session_id
 
-    @property
-    def backend(self) -> RuntimeBackend:
-        """The backend every job of the session runs on."""
-        return self._backend
+    def backend(self) -> str:
+        """The name of the backend every job of the session runs on (official: a method)."""
+        return str(self._backend.name)
 
     @property
-    def service(self) -> RuntimeService:
+    def service(self) -> QiskitRuntimeService:
         """The service the session belongs to."""
         return self._service
 
@@ -178,7 +214,7 @@ class Session:
         service confirms.
         """
         self._active = False
-        if self._closed:
+        if self._closed or self._session_id is None:
             return
         # wire-format §5: a 404 means the session is already gone; nothing left to close.
         with contextlib.suppress(NotFoundError):
@@ -188,16 +224,28 @@ class Session:
     def cancel(self) -> None:
         """Stop accepting jobs and cancel the queued ones (again on each call until it worked)."""
         self._active = False
-        self._service._rest.cancel_session(self._session_id)
+        if self._session_id is not None:
+            self._service._rest.cancel_session(self._session_id)
         self._closed = True
 
-    def details(self) -> JSON:
-        """The session document from the service."""
-        return self._service._rest.get_session(self._session_id)
+    def details(self) -> JSON | None:
+        """The session's details, keyed as the official client keys them (``None`` without an id).
 
-    def status(self) -> str:
-        """A readable status, as the official client words it."""
+        ``id``, ``backend_name``, ``interactive_timeout``, ``max_time``, ``active_timeout``,
+        ``state``, ``accepting_jobs``, ``last_job_started``, ``last_job_completed``,
+        ``started_at``, ``closed_at``, ``activated_at``, ``mode``, ``usage_time``, ``timestamps``.
+        """
+        if self._session_id is None:
+            return None
+        raw = self._service._rest.get_session(self._session_id)
+        return {key: raw.get(wire) for key, wire in _DETAILS.items()} | {
+            "timestamps": raw.get("timestamps", [])}
+
+    def status(self) -> str | None:
+        """A readable status, as the official client words it (``None`` without an id)."""
         details = self.details()
+        if details is None:
+            return None
         state = str(details.get("state", "")).lower()
         accepting = bool(details.get("accepting_jobs", True))
         if state in ("open", "inactive"):
@@ -208,9 +256,10 @@ class Session:
             return "In progress, not accepting new jobs"
         return state.capitalize()
 
-    def usage(self) -> float:
-        """Seconds of usage the session has taken so far."""
-        return float(self.details().get("elapsed_time") or 0.0)
+    def usage(self) -> float | None:
+        """Seconds of usage the session has taken so far (``None`` without an id)."""
+        details = self.details()
+        return None if details is None else details["usage_time"]
 
     def __enter__(self) -> Session:
         self._token = _CURRENT.set(self)

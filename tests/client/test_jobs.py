@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Any
 
 import pytest
 from qiskit import QuantumCircuit
@@ -38,8 +39,15 @@ def _run(service: qrp.RuntimeService, circuit: QuantumCircuit, shots: int = 20) 
     return qrp.Sampler(mode=service.backend(BACKEND)).run([circuit], shots=shots)
 
 
+def _wire_params(service: qrp.RuntimeService, job: qrp.RuntimeJob) -> dict[str, Any]:
+    """The job's params exactly as sent (``inputs`` holds circuits instead of OpenQASM)."""
+    params: dict[str, Any] = service._rest.get_job(job.job_id(), exclude_params=False)["params"]
+    return params
+
+
 def test_finished_job_reports_its_state_and_details(service: qrp.RuntimeService,
-                                                    isa_bell: QuantumCircuit) -> None:
+                                                    isa_bell: QuantumCircuit,
+                                                    server: LocalRuntimeServer) -> None:
     job = _run(service, isa_bell)
     assert job.job_id() and repr(job).startswith("<RuntimeJob(")
     result = job.result(timeout=60)
@@ -48,7 +56,12 @@ def test_finished_job_reports_its_state_and_details(service: qrp.RuntimeService,
     assert job.done() and job.in_final_state()
     assert not job.running() and not job.cancelled() and not job.errored()
     assert job.error_message() is None
-    assert job.result() is result  # cached: no second download
+    downloads = sum(r.path.endswith("/results") for r in server.requests)
+    again = job.result()
+    assert again is not result and again[0].data.meas == result[0].data.meas  # a fresh copy...
+    assert sum(r.path.endswith("/results") for r in server.requests) == downloads  # ...of a cache
+    again[0].data.meas.array[:] = 0
+    assert job.result()[0].data.meas == result[0].data.meas  # changing one changes no other
     assert job.program_id == job.primitive_id == "sampler"
     assert job.session_id is None
     backend = job.backend()
@@ -120,7 +133,7 @@ def test_result_notices_a_cancel_made_elsewhere(service: qrp.RuntimeService,
 
 def test_result_of_a_failed_job_raises_without_waiting_first(service: qrp.RuntimeService,
                                                               isa_bell: QuantumCircuit) -> None:
-    params = _run(service, isa_bell).inputs
+    params = _wire_params(service, _run(service, isa_bell))
     created = service._submit_job({"program_id": "sampler", "params": params,
                                    "backend": BACKEND, "cost": 0})
     with pytest.raises(RuntimeJobMaxTimeoutError):
@@ -141,7 +154,7 @@ def test_job_that_ran_too_long_fails_with_reason_1305(service: qrp.RuntimeServic
                                                       isa_bell: QuantumCircuit) -> None:
     # max_execution_time=0 is not sent by the options encoder, so post the body directly:
     # the server cancels a job whose simulation takes longer than its `cost` (0 s).
-    params = _run(service, isa_bell).inputs
+    params = _wire_params(service, _run(service, isa_bell))
     created = service._submit_job({"program_id": "sampler", "params": params,
                                    "backend": BACKEND, "cost": 0})
     job = service.job(str(created["id"]))

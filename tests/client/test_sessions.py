@@ -105,7 +105,7 @@ def test_from_id_checks_the_mode(service: qrp.RuntimeService, isa_bell: QuantumC
     batch = qrp.Batch(backend=backend)
     again = qrp.Session.from_id(session.session_id, service)
     assert type(again) is qrp.Session and again.session_id == session.session_id
-    assert again.backend.name == BACKEND and again.accepting_jobs
+    assert again.backend() == BACKEND and again.accepting_jobs
     batch_again = qrp.Batch.from_id(batch.session_id, service)
     assert type(batch_again) is qrp.Batch
     job = qrp.Sampler(mode=batch_again).run([isa_bell], shots=10)
