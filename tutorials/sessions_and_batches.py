@@ -39,7 +39,7 @@ def main() -> None:
 
         # 1. A session: a sampler job, then an estimator job that could depend on its result.
         with qrp.Session(backend=backend, max_time="10m") as session:
-            print(f"Session {session.session_id} on {session.backend.name}: {session.status()}")
+            print(f"Session {session.session_id} on {session.backend()}: {session.status()}")
             sampler = qrp.SamplerV2()            # no mode: joins the session of the with block
             counts = sampler.run([pm.run(ghz(3))], shots=500).result()[0].data.meas.get_counts()
             print(f"  GHZ-3 counts: {dict(sorted(counts.items()))}")
