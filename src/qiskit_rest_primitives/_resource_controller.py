@@ -24,6 +24,7 @@ from ._config import (
 )
 from ._http import HttpClient, iam_session, make_pool
 from ._rest import ResourceControllerRest
+from ._validate import check_timeout, check_url
 from .exceptions import ConfigurationError
 
 JSON = dict[str, Any]
@@ -149,6 +150,9 @@ class ResourceController:
         if not api_key and not token:
             raise ConfigurationError(
                 f"No credentials: pass api_key= (or token=), or set {ENV_TOKEN}")
+        check_url(url, "url")
+        check_url(iam_url, "iam_url")
+        check_timeout(timeout)
         self.url = url.rstrip("/")
         timeouts = timeout if isinstance(timeout, Timeouts) else (
             Timeouts(float(timeout), float(timeout), float(timeout)) if timeout is not None

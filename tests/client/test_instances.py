@@ -169,3 +169,28 @@ def test_limits_bite_through_the_client(server: LocalRuntimeServer, isa_bell: Qu
         assert service.backends() == []
         with pytest.raises(PermissionDeniedError):
             SamplerV2(mode=backend).run([isa_bell], shots=10)
+
+
+@pytest.mark.parametrize("kwargs", [{"url": "resource-controller.cloud.ibm.com"},
+                                    {"iam_url": "ftp://iam"}, {"timeout": 0}])
+def test_controller_arguments_checked_before_any_request(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        ResourceController("key", **kwargs)  # type: ignore[arg-type]
+
+
+def test_server_service_by_crn_and_with_own_key(server: LocalRuntimeServer) -> None:
+    other = server.create_instance("by-crn")
+    with server.service(instance=other.crn) as service:
+        assert service.instance == other.crn and service.backends()
+    with server.service(instance="by-crn", token=other.api_key, api_key=None) as service:
+        assert service.instance == other.crn
+
+
+def test_controller_retries_like_the_service(server: LocalRuntimeServer,
+                                             controller: ResourceController) -> None:
+    server.inject_fault("GET", r"^/v2/resource_instances$", status=503, count=2)
+    assert [i.name for i in controller.list_instances()] == ["local-default"]
+    listed = [r for r in server.requests if r.path == "/v2/resource_instances"]
+    assert [r.status for r in listed] == [503, 503, 200]
+    server.revoke_tokens()  # a 401 fetches a new token once, as the service does
+    assert controller.get_instance(server.instance).name == "local-default"

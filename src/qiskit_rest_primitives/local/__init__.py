@@ -170,7 +170,7 @@ class LocalRuntimeServer:
         options: dict[str, Any] = {"api_key": self.api_key, "instance": self.instance,
                                    "url": self.url, "iam_url": self.iam_url}
         wanted = kwargs.get("instance")
-        if wanted is not None and "api_key" not in kwargs:
+        if wanted is not None and not {"api_key", "token", "bearer_token"} & set(kwargs):
             rows = [r for r in self._st.store.instances() if wanted in (r["crn"], r["name"])]
             if rows:
                 options["api_key"] = rows[0]["api_key"]
