@@ -133,3 +133,28 @@ def test_official_max_execution_time(official: object, server: LocalRuntimeServe
     assert job.status() == "ERROR"  # the client maps "Cancelled - Ran too long" to ERROR
     created = [r.json() for r in server.requests if r.method == "POST" and r.path == "/api/v1/jobs"]
     assert created[-1]["cost"] == 1
+
+
+def test_official_backend_fidelity(official: object, server: LocalRuntimeServer,
+                                   caplog: pytest.LogCaptureFixture) -> None:
+    """physical_qubits, calibration ids and fractional gates as the official client reads them."""
+    import logging
+
+    from qiskit.providers.exceptions import QiskitBackendNotFoundError
+    from qiskit.providers.fake_provider import GenericBackendV2
+
+    backend = official.backend("ibm_brisbane")  # type: ignore[attr-defined]
+    assert backend.physical_qubits == 127 + 144
+    assert backend.properties().t1(0) > 0 and backend.status().operational
+    good = server.calibration_id("ibmq_manila")
+    pinned = official.backend("ibmq_manila", calibration_id=good)  # type: ignore[attr-defined]
+    assert pinned.calibration_id == good and pinned.properties().backend_name == "ibmq_manila"
+    with caplog.at_level(logging.WARNING, logger="qiskit_ibm_runtime"), \
+            pytest.raises(QiskitBackendNotFoundError):
+        official.backend("ibmq_manila", calibration_id="invalid_id")  # type: ignore[attr-defined]
+    assert any("invalid_id" in record.getMessage() for record in caplog.records)
+    name = server.add_backend(GenericBackendV2(3, basis_gates=["cz", "rz", "sx", "x", "rzz"],
+                                               seed=2))
+    assert "rzz" not in official.backend(name).basis_gates  # type: ignore[attr-defined]
+    assert "rzz" in official.backend(  # type: ignore[attr-defined]
+        name, use_fractional_gates=True).target
