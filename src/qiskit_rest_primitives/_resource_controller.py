@@ -29,7 +29,7 @@ from .exceptions import ConfigurationError
 
 JSON = dict[str, Any]
 _SECONDS = ("instance_limit_seconds", "usage_allocation_seconds")
-_UPDATABLE = ("name", *_SECONDS, "backends")
+_UPDATABLE = ("name", "resource_plan_id", *_SECONDS, "backends")
 
 
 @dataclass(frozen=True)
@@ -216,13 +216,15 @@ class ResourceController:
             self._rest.get_resource_instance(_text("crn_or_id", crn_or_id)))
 
     def update_instance(self, crn_or_id: str, **parameters: Any) -> ResourceInstance:
-        """Change ``name``, ``instance_limit_seconds``, ``usage_allocation_seconds`` or
-        ``backends``; only the keys given change, and None removes a limit or allocation."""
+        """Change ``name``, ``resource_plan_id``, ``instance_limit_seconds``,
+        ``usage_allocation_seconds`` or ``backends``; only the keys given change, and None
+        removes a limit or allocation."""
         if not parameters:
             raise ConfigurationError(f"Nothing to update; give one of {', '.join(_UPDATABLE)}")
         body: JSON = {}
-        if "name" in parameters:
-            body["name"] = _text("name", parameters.pop("name"))
+        for key in ("name", "resource_plan_id"):
+            if key in parameters:
+                body[key] = _text(key, parameters.pop(key))
         if parameters:
             body["parameters"] = instance_parameters(parameters)
         return ResourceInstance.from_json(

@@ -54,8 +54,8 @@ def test_create_get_update_list_delete(controller: ResourceController,
                                   "usage_allocation_seconds": "1200", "backends": ["ibmq_manila"]}
     assert controller.get_instance(made.crn) == controller.get_instance(made.guid) == made
     changed = controller.update_instance(made.crn, instance_limit_seconds=None, backends=["ANY"],
-                                         name="team-b")
-    assert changed.name == "team-b"
+                                         name="team-b", resource_plan_id="flex")
+    assert (changed.name, changed.plan) == ("team-b", "flex")
     assert changed.extensions == InstanceExtensions(None, 1200, ["ANY"])
     assert [i.name for i in controller.list_instances()] == ["local-default", "team-b"]
     controller.delete_instance(made.guid)

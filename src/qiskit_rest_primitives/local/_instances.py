@@ -147,12 +147,15 @@ def create(state: ServerState, account: str, body: Any) -> dict[str, Any]:
 
 
 def update(state: ServerState, row: dict[str, Any], body: Any) -> dict[str, Any]:
-    """``PATCH /v2/resource_instances/{id}``: new name and/or parameters (given keys only)."""
-    if not isinstance(body, dict) or not set(body) & {"name", "parameters"}:
-        raise bad_request("The body must be an object with 'name' and/or 'parameters'.")
+    """``PATCH /v2/resource_instances/{id}``: a new name, plan or parameters (given keys only;
+    a new plan keeps the settings, its default limit applies to new instances only)."""
+    if not isinstance(body, dict) or not set(body) & {"name", "parameters", "resource_plan_id"}:
+        raise bad_request("The body must be an object with 'name', 'parameters' and/or "
+                          "'resource_plan_id'.")
     fields: dict[str, Any] = {}
-    if "name" in body:
-        fields["name"] = _text(body, "name")
+    for key in ("name", "resource_plan_id"):
+        if key in body:
+            fields[key] = _text(body, key)
     if "parameters" in body:
         fields.update(parse_parameters(body["parameters"]))
         fields["parameters"] = body["parameters"] or {}
