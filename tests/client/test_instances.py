@@ -59,8 +59,10 @@ def test_create_get_update_list_delete(controller: ResourceController,
     assert changed.extensions == InstanceExtensions(None, 1200, ["ANY"])
     assert [i.name for i in controller.list_instances()] == ["local-default", "team-b"]
     controller.delete_instance(made.guid)
+    assert controller.get_instance(made.guid).state == "removed"
+    assert [i.name for i in controller.list_instances()] == ["local-default"]
     with pytest.raises(NotFoundError):
-        controller.get_instance(made.guid)
+        controller.get_instance("no-such-guid")
 
 
 @pytest.mark.parametrize(("kwargs", "words"), [

@@ -60,7 +60,27 @@ def test_create_read_update_delete(cloud: Cloud) -> None:
     assert patched.json()["extensions"] == {"instance_limit_seconds": None,
                                             "usage_allocation_seconds": 1200, "backends": ["ANY"]}
     assert cloud.request("DELETE", f"/v2/resource_instances/{doc['guid']}").status_code == 204
-    assert cloud.request("GET", f"/v2/resource_instances/{doc['guid']}").status_code == 404
+    gone = cloud.request("GET", f"/v2/resource_instances/{doc['guid']}")
+    assert gone.status_code == 200 and gone.json()["state"] == "removed"  # as RC documents
+    assert cloud.request("DELETE", f"/v2/resource_instances/{doc['guid']}").status_code == 410
+    assert cloud.request("PATCH", f"/v2/resource_instances/{doc['guid']}",
+                         json={"name": "again"}).status_code == 410
+    assert cloud.request("GET", "/v2/resource_instances/nope").status_code == 404
+
+
+def test_deleted_instance_is_refused_but_its_key_still_reaches_the_account(cloud: Cloud) -> None:
+    server = cloud.api.server
+    solo = server.create_instance("solo")  # an account of its own
+    own = Cloud(Api(server, solo.api_key, solo.crn))
+    second = own.create("second").json()
+    own.request("DELETE", "/v2/resource_instances/" + quote(solo.crn, safe=""))
+    assert Api(server, solo.api_key, solo.crn).get("/backends").status_code == 403
+    listed = own.request("GET", "/v2/resource_instances").json()["resources"]
+    assert [r["name"] for r in listed] == ["second"]
+    removed = own.request("GET", "/v2/resource_instances", params={"state": "removed"}).json()
+    assert [r["name"] for r in removed["resources"]] == ["solo"]
+    fresh = Api(server, solo.api_key, second["crn"])  # the key still works, for the account
+    assert fresh.get("/backends").status_code == 200
 
 
 def test_list_filters_by_offering_and_name(cloud: Cloud) -> None:

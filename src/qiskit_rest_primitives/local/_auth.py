@@ -39,7 +39,8 @@ def authorize(state: ServerState, headers: Any) -> dict[str, Any]:
     if not crn:
         raise ApiError(403, "Missing Service-CRN header.", CODE_NOT_AUTHORIZED)
     instance = state.store.instance(crn=crn)
-    if instance is None or (crn != token_crn and not _same_account(state, instance, token_crn)):
+    if (instance is None or instance["removed"]
+            or (crn != token_crn and not _same_account(state, instance, token_crn))):
         raise ApiError(403, "You are not authorized to use the instance in the Service-CRN header.",
                        CODE_NOT_AUTHORIZED)
     version = headers.get("ibm-api-version")

@@ -28,8 +28,8 @@ def account_of(state: ServerState, headers: Any) -> str:
         raise ApiError(401, "Missing or malformed Authorization header; expected 'Bearer <token>'.",
                        CODE_NOT_AUTHORIZED)
     row = state.store.instance(crn=state.issuer.verify(token.strip()))
-    if row is None:
-        raise ApiError(401, "The access token's instance no longer exists.", CODE_NOT_AUTHORIZED)
+    if row is None:  # the server was reset since the token was issued
+        raise ApiError(401, "The access token's account no longer exists.", CODE_NOT_AUTHORIZED)
     return str(row["account"])
 
 
@@ -59,11 +59,12 @@ def _resource_controller(app: FastAPI, state: ServerState, body: BodyReader) -> 
     @app.patch("/v2/resource_instances/{instance_id:path}")
     def update(request: Request, instance_id: str) -> dict[str, Any]:
         row = _instances.find(state, account_of(state, request.headers), instance_id)
-        return _instances.update(state, row, body(request))
+        return _instances.update(state, _instances.changeable(row), body(request))
 
     @app.delete("/v2/resource_instances/{instance_id:path}")
     def delete(request: Request, instance_id: str) -> Response:
-        row = _instances.find(state, account_of(state, request.headers), instance_id)
+        row = _instances.changeable(
+            _instances.find(state, account_of(state, request.headers), instance_id))
         if row["is_default"]:
             raise ApiError(409, "The server's default instance cannot be deleted.", "RC-409")
         state.store.delete_instance(row["crn"])

@@ -170,17 +170,27 @@ def find(state: ServerState, account: str, crn_or_guid: str) -> dict[str, Any]:
         if row is not None and row["account"] == account:
             return row
     else:
-        for row in state.store.instances(account):
+        for row in state.store.instances(account, state="any"):
             if guid_of(row["crn"]) == crn_or_guid:
                 return row
     raise ApiError(404, f"Resource instance '{crn_or_guid}' was not found.", "RC-404")
 
 
+def changeable(row: dict[str, Any]) -> dict[str, Any]:
+    """The row, unless the instance was deleted (410, as the Resource Controller answers)."""
+    if row["removed"]:
+        raise ApiError(410, f"Resource instance '{row['crn']}' has been removed.", "RC-410")
+    return row
+
+
 def listing(state: ServerState, account: str, query: Any) -> dict[str, Any]:
     """``GET /v2/resource_instances`` with its filters."""
     filters = {key: query.get(key) for key in ("name", "guid", "resource_id", "resource_plan_id",
-                                               "resource_group_id", "state")}
-    rows = [document(r) for r in state.store.instances(account)]
+                                               "resource_group_id")}
+    wanted = query.get("state") or "active"  # RC: active (and provisioning) unless asked
+    if wanted not in ("active", "removed"):
+        raise bad_request(f"'state' must be 'active' or 'removed', got {wanted!r}.")
+    rows = [document(r) for r in state.store.instances(account, state=wanted)]
     found = [doc for doc in rows
              if all(value is None or doc.get(key) == value for key, value in filters.items())]
     limit = query.get("limit")
@@ -211,13 +221,15 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
         "id": crn, "guid": guid, "crn": crn, "url": f"/v2/resource_instances/{guid}",
         "name": row["name"], "region_id": region, "account_id": row["account"],
         "resource_group_id": row["resource_group_id"], "resource_plan_id": row["resource_plan_id"],
-        "resource_id": RESOURCE_ID, "type": "service_instance", "state": "active",
+        "resource_id": RESOURCE_ID, "type": "service_instance",
+        "state": "removed" if row["removed"] else "active", "deleted_at": row["removed"],
         "target_crn": f"crn:v1:bluemix:public:globalcatalog::::deployment:"
                       f"{row['resource_plan_id']}:{region}",
         "tags": list(row["tags"]), "parameters": row["parameters"], "extensions": extensions(row),
         "created_at": row["created"], "updated_at": row["updated"] or row["created"],
         "locked": False, "allow_cleanup": False,
-        "last_operation": {"type": "update" if row["updated"] else "create",
+        "last_operation": {"type": "delete" if row["removed"] else
+                           "update" if row["updated"] else "create",
                            "state": "succeeded", "async": False},
     }
 

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS instances (
     usage_allocation_seconds INTEGER, is_default INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL,
     resource_group_id TEXT NOT NULL DEFAULT 'default', resource_plan_id TEXT NOT NULL
     DEFAULT 'local-plan', tags TEXT NOT NULL DEFAULT '[]', parameters TEXT NOT NULL DEFAULT '{}',
-    updated TEXT);
+    updated TEXT, removed TEXT);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, crn TEXT NOT NULL,
     program_id TEXT NOT NULL, backend TEXT NOT NULL, session_id TEXT, status TEXT NOT NULL,
@@ -40,7 +40,7 @@ _ADDED_INSTANCE_COLUMNS = {
     "resource_group_id": "TEXT NOT NULL DEFAULT 'default'",
     "resource_plan_id": "TEXT NOT NULL DEFAULT 'local-plan'",
     "tags": "TEXT NOT NULL DEFAULT '[]'", "parameters": "TEXT NOT NULL DEFAULT '{}'",
-    "updated": "TEXT"}
+    "updated": "TEXT", "removed": "TEXT"}
 _JSON_INSTANCE_COLUMNS = ("backends", "tags", "parameters")
 _LARGE_JOB_COLUMNS = frozenset({"params", "result"})  # can run to megabytes
 
@@ -129,16 +129,23 @@ class Store:
                        {**values, "_crn": crn})
 
     def delete_instance(self, crn: str) -> None:
-        """Remove an instance (its jobs stay, unreachable, as on the real service)."""
+        """Mark an instance removed: the Runtime API refuses it and its jobs are unreachable,
+        while its API key still reaches the rest of its account (keys belong to accounts)."""
         with self._tx() as db:
             self._instances.clear()
-            db.execute("DELETE FROM instances WHERE crn = ? AND is_default = 0", (crn,))
+            db.execute("UPDATE instances SET removed = ? WHERE crn = ? AND is_default = 0",
+                       (now_iso(), crn))
 
-    def instances(self, account: str | None = None) -> list[dict[str, Any]]:
-        """Every instance (of one account if given), oldest first."""
-        sql, args = "SELECT * FROM instances", []
+    def instances(self, account: str | None = None, *,
+                  state: str = "active") -> list[dict[str, Any]]:
+        """Instances (of one account if given) that are ``"active"``, ``"removed"`` or
+        ``"any"``, oldest first."""
+        where = {"active": ["removed IS NULL"], "removed": ["removed IS NOT NULL"],
+                 "any": []}[state]
+        args: list[Any] = []
         if account is not None:
-            sql, args = sql + " WHERE account = ?", [account]
+            where, args = [*where, "account = ?"], [account]
+        sql = "SELECT * FROM instances" + (" WHERE " + " AND ".join(where) if where else "")
         with self._tx() as db:
             return [_instance(r) for r in db.execute(sql + " ORDER BY created, rowid", args)]
 
