@@ -43,6 +43,10 @@ class Limits:
     """Qubits a program declares or addresses, summed over its registers (default 1024)."""
     max_clbits: int = 65_536
     """Classical bits a program declares, summed over its registers (default 65536)."""
+    max_memory_mb: int = 1024
+    """Memory one simulation may plan to use, in MiB (default 1024). Circuits whose touched
+    qubits need a larger statevector run with the stabilizer (Clifford) or
+    matrix-product-state method, or are refused at submission with the reason."""
     max_fallback_qasm_bytes: int = 256 * 1024
     """OpenQASM 3 text the general parser takes (default 256 KiB): programs the fast ISA
     parser does not cover (control flow, broadcasts, aliases, custom gate calls, comments)

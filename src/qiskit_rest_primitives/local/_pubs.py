@@ -21,6 +21,7 @@ from ._decode import DecodeError, decode_circuit, decode_ndarray, is_envelope
 from ._errors import bad_request
 from ._limits import Limits, limit_error
 from ._options import check_params
+from ._sim_plan import plan_circuit
 
 DEFAULT_SHOTS = 4096
 DEFAULT_PRECISION = 0.015625
@@ -34,6 +35,7 @@ class PreparedJob:
     pubs: list[SamplerPub] | list[EstimatorPub]
     options: dict[str, Any] = field(default_factory=dict)
     support_qiskit: bool = True
+    max_memory_mb: int = Limits.max_memory_mb
 
 
 def prepare(program: str, params: Any, backend: BackendInfo,
@@ -57,9 +59,12 @@ def prepare(program: str, params: Any, backend: BackendInfo,
                 pubs.append(_sampler_pub(raw, params, options, backend, budget))
             else:
                 pubs.append(_estimator_pub(raw, params, options, backend, budget))
+            if program == "estimator" or pubs[-1].circuit.cregs:  # else nothing is simulated
+                plan_circuit(pubs[-1].circuit, budget.limits.max_memory_mb)  # refuse it now
         except (DecodeError, ValueError, TypeError, ArithmeticError, QiskitError) as exc:
             raise bad_request(f"pub {index}: {exc}") from exc
-    return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)))
+    return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)),
+                       budget.limits.max_memory_mb)
 
 
 def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],

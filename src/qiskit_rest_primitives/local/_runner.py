@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
-from qiskit.circuit import QuantumCircuit, Qubit
-from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.circuit import QuantumCircuit
 from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, SamplerPubResult
 from qiskit.primitives.containers.bindings_array import BindingsArray
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
@@ -19,9 +18,10 @@ from qiskit_aer.primitives import SamplerV2 as AerSampler
 
 from ._backends import BackendInfo
 from ._measurement import estimator_shots, kerneled
-from ._noise import noise_model
+from ._noise import flip_zero_reads, noise_model
 from ._pubs import PreparedJob
 from ._results import encode_plain, encode_result, execution_spans
+from ._sim_plan import SimulationPlan, plan_circuit, reduce_circuit
 
 
 @dataclass(frozen=True)
@@ -30,26 +30,6 @@ class RunOutput:
 
     text: str
     seconds: float
-
-
-def reduce_circuit(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[int]]:
-    """Drop barriers, delays and idle qubits; return the circuit and the kept qubit indices.
-
-    Classical registers keep their names and order, so DataBin fields match the input.
-    """
-    dag = circuit_to_dag(circuit)
-    for node in list(dag.op_nodes()):
-        if node.op.name in ("barrier", "delay"):
-            dag.remove_op_node(node)
-    idle = [wire for wire in dag.idle_wires() if isinstance(wire, Qubit)]
-    if idle and len(idle) == dag.num_qubits():
-        idle = idle[1:]  # a circuit without gates still needs one qubit for Aer (in |0>)
-    dag.remove_qubits(*idle)
-    reduced = dag_to_circuit(dag)
-    idle_set = set(idle)
-    kept = [i for i, q in enumerate(circuit.qubits) if q not in idle_set]
-    reduced.metadata = {}
-    return reduced, kept
 
 
 def reduce_observables(
@@ -104,8 +84,11 @@ def _seed(job: PreparedJob, key: str, fallback: int | None) -> int | None:
     return int(value) if isinstance(value, int) else fallback
 
 
-def _backend_options(backend: BackendInfo, kept: list[int], noise: bool) -> dict[str, Any]:
-    return {"noise_model": noise_model(backend, kept)} if noise else {}
+def _backend_options(backend: BackendInfo, plan: SimulationPlan, noise: bool) -> dict[str, Any]:
+    options: dict[str, Any] = {"method": plan.method}
+    if noise:
+        options["noise_model"] = noise_model(backend, plan.kept)
+    return options
 
 
 def _run_sampler(
@@ -117,10 +100,12 @@ def _run_sampler(
     for pub in job.pubs:
         assert isinstance(pub, SamplerPub)
         if pub.circuit.cregs:
-            reduced, kept = reduce_circuit(pub.circuit)
+            plan = plan_circuit(pub.circuit, job.max_memory_mb)
             sampler = AerSampler(seed=seed, options={"backend_options": _backend_options(
-                backend, kept, noise)})
-            data = _sample(sampler, reduced, pub)
+                backend, plan, noise)})
+            data = _sample(sampler, reduce_circuit(pub.circuit, plan), pub)
+            if noise and plan.zero_reads:
+                data = flip_zero_reads(data, pub.circuit, plan.zero_reads, backend, seed)
             if meas_type != "classified":
                 data = kerneled(data, average=meas_type == "avg_kerneled", seed=seed)
         else:  # nothing to sample: an empty DataBin, as qiskit's reference sampler returns
@@ -137,12 +122,14 @@ def _run_estimator(
     results: list[PubResult] = []
     for pub in job.pubs:
         assert isinstance(pub, EstimatorPub)
-        reduced, kept = reduce_circuit(pub.circuit)
-        observables, vanished = reduce_observables(pub.observables, kept, pub.circuit.num_qubits)
+        plan = plan_circuit(pub.circuit, job.max_memory_mb)
+        observables, vanished = reduce_observables(pub.observables, plan.kept,
+                                                   pub.circuit.num_qubits)
         estimator = AerEstimator(options={
-            "backend_options": _backend_options(backend, kept, noise),
+            "backend_options": _backend_options(backend, plan, noise),
             "run_options": {"seed_simulator": seed}})
-        small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
+        small = EstimatorPub(reduce_circuit(pub.circuit, plan),
+                             ObservablesArray.coerce(observables),
                              _values_to_simulate(pub), pub.precision, validate=False)
         data = _run_inline(
             estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
