@@ -196,3 +196,18 @@ def test_controller_retries_like_the_service(server: LocalRuntimeServer,
     assert [r.status for r in listed] == [503, 503, 200]
     server.revoke_tokens()  # a 401 fetches a new token once, as the service does
     assert controller.get_instance(server.instance).name == "local-default"
+
+
+def test_environment_alone_with_an_instance_name(server: LocalRuntimeServer,
+                                                 controller: ResourceController,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _account(server, controller)
+    monkeypatch.setenv("QISKIT_IBM_URL", server.base_url)
+    monkeypatch.setenv("IAM_URL", server.base_url)
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", server.api_key)
+    monkeypatch.setenv("QISKIT_IBM_INSTANCE", "premium-one")
+    with RuntimeService() as service:
+        assert service.instance_details()["plan_id"] == "premium"
+    monkeypatch.delenv("QISKIT_IBM_INSTANCE")
+    with RuntimeService(plans_preference=["open"]) as service:
+        assert service.instance_details()["plan_id"] == "open"
