@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 #: After a failed proactive refresh the current token is used, and IAM asked again this much
 #: later (the official client waits 60 s; a shorter pause notices IAM's return sooner).
 _REFRESH_PAUSE_S = 5.0
+#: While IAM is down a token is used until this close to its ``exp`` (not the usual 10 s
+#: margin, which only exists to refresh early when IAM is up).
+_OUTAGE_MARGIN_S = 2.0
 
 if TYPE_CHECKING:
     import requests
@@ -75,14 +78,16 @@ class BearerAuth:
                 try:
                     self._fetch()
                 except APIError as exc:
+                    now = time.time()  # the failed fetch may have taken its retries' time
                     if not (self._token is not None and is_transient(exc)
-                            and now < self._expires_at - TOKEN_EXPIRY_MARGIN_S):
+                            and now < self._expires_at - _OUTAGE_MARGIN_S):
                         raise
                     # wire-format §2.2: the token stays good until exp; IAM may be back soon.
                     logger.warning("IAM token refresh failed (%s); using the current token, "
                                    "valid for %.0f s more", type(exc).__name__,
                                    self._expires_at - now)
-                    self._refresh_at = now + _REFRESH_PAUSE_S
+                    self._refresh_at = min(now + _REFRESH_PAUSE_S,
+                                           self._expires_at - _OUTAGE_MARGIN_S)
             assert self._token is not None
             return self._token
 

@@ -68,6 +68,28 @@ def create_once(post: Callable[[], JSON], find: Finder, *, policy: RetryPolicy, 
     raise last
 
 
+def repeat_until_settled(call: Callable[[], None], *, policy: RetryPolicy,
+                         settled: Callable[[APIError], bool]) -> None:
+    """Send a call whose effect is final (delete, cancel) until it is confirmed.
+
+    After an ambiguous failure the call is sent again; if that answer is an error that
+    ``settled`` says the first attempt explains (404 after a delete, 409 after a cancel), the
+    call took effect. The same error on the first attempt is the caller's to see.
+    """
+    ambiguous = False
+    for attempt in range(policy.total + 1):
+        try:
+            call()
+            return
+        except APIError as exc:
+            if ambiguous and settled(exc):
+                return
+            if not is_transient(exc) or attempt == policy.total:
+                raise
+            ambiguous = ambiguous or is_ambiguous(exc)
+            time.sleep(_pause(attempt, exc, policy))
+
+
 def _look_up(find: Finder, exc: APIError, policy: RetryPolicy, kind: str,
              tag: str | None) -> JSON | None:
     window = policy.submit_lookup_s if may_still_be_working(exc) else policy.submit_settle_s

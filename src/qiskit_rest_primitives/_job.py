@@ -155,10 +155,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             if self._result is not None:
                 return copy.deepcopy(self._result)
             result = self._poll_until_final(timeout, results=True)
-            if result is None:
-                if self._status != "DONE":
-                    raise self._final_error()
-                result = self._fetch_result()
+            if result is None:  # final without a result: failed or cancelled
+                raise self._final_error()
             self._restore_circuit_metadata(result)
             self._add_shots(result)
             result = self._restore_register_names(result)
@@ -172,7 +170,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         job is done in one call instead of a status call and a results call); once the
         interval reaches ``PollPolicy.results_only_below`` they alternate with
         ``GET /jobs/{id}``, which notices cancelled jobs (a failed job's ``/results`` answers
-        200 with its error). Without ``results`` every poll reads the job's status.
+        200 with its error). Without ``results`` every poll reads the job's status. With
+        ``results``, a job already known to be done is polled for its result only.
 
         A poll that fails transiently (service or IAM down, 5xx or 429 after the transport's
         own retries, an unreadable body) does not end the wait: polls back off with jitter,
@@ -187,17 +186,22 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         outage = _Outage(self._poll)
         for interval in intervals:
             if self._status in FINAL_STATUSES:
-                return None
+                if not (results and self._status == "DONE"):
+                    return None
+                probe_results = True  # done: only the result is still to be read
             try:
                 if probe_results:
                     result = self._probe_result()
                     if result is not None:
                         return result
-                elif self.status() in FINAL_STATUSES:
+                elif (self.status() in FINAL_STATUSES
+                      and not (results and self._status == "DONE")):
                     return None
                 outage.end()
             except APIError as exc:
-                if not is_transient(exc) or (deadline is None and outage.too_long()):
+                # An unreadable body was already read again (bounded); it is no outage.
+                if (not is_transient(exc) or isinstance(exc, APIResponseError)
+                        or (deadline is None and outage.too_long())):
                     raise
                 interval = outage.pause(exc)
             probe_results = results and (not probe_results

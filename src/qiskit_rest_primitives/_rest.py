@@ -73,8 +73,9 @@ class RestClient:
         return self.http.request_json("GET", "/jobs", params=params)  # type: ignore[no-any-return]
 
     def delete_job(self, job_id: str) -> None:
-        """``DELETE /jobs/{id}`` (the job must be final)."""
-        self.http.request("DELETE", f"/jobs/{_seg(job_id)}")
+        """``DELETE /jobs/{id}`` (the job must be final); sent once: a repeat after a lost
+        answer gets 404, which only the caller can tell from a job that never existed."""
+        self.http.request("DELETE", f"/jobs/{_seg(job_id)}", retry="create")
 
     def cancel_job(self, job_id: str) -> None:
         """``POST /jobs/{id}/cancel`` (repeatable: a second cancel answers 409 at worst)."""

@@ -16,7 +16,7 @@ from ._auth import BearerAuth
 from ._backend import RuntimeBackend
 from ._backend_query import BackendCatalog
 from ._config import API_VERSION, CLOUD_URL, PollPolicy, RetryPolicy, Timeouts
-from ._create import create_once, lookup_waits
+from ._create import create_once, lookup_waits, repeat_until_settled
 from ._encode import dumps_body
 from ._endpoints import UrlResolver, api_url, region_of
 from ._endpoints import iam_url as iam_endpoint
@@ -320,8 +320,12 @@ class QiskitRuntimeService(InstanceMethods):
         return jobs
 
     def delete_job(self, job_id: str) -> None:
-        """Delete a finished job and its results."""
-        self._rest.delete_job(job_id)
+        """Delete a finished job and its results.
+
+        Sent again after an ambiguous failure; a 404 then means the first one deleted it.
+        """
+        repeat_until_settled(lambda: self._rest.delete_job(job_id), policy=self.retry,
+                             settled=lambda exc: isinstance(exc, NotFoundError))
 
     def usage(self) -> JSON:
         """The instance's usage and limits (``/instances/usage``)."""
