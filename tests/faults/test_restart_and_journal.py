@@ -17,7 +17,7 @@ import qiskit_rest_primitives as qrp
 from qiskit_rest_primitives import RuntimeService
 from qiskit_rest_primitives.local import LocalRuntimeServer
 
-from .conftest import BACKEND, behind, trial
+from .conftest import BACKEND, POLL, RETRY, TIMEOUTS, behind, trial
 from .proxy import FaultProxy
 
 
@@ -40,6 +40,47 @@ def test_server_restart_with_db_during_result(tmp_path: Path, isa_bell: QuantumC
             second.stop()
     finally:
         first.stop()
+
+
+def test_server_killed_mid_job_and_restarted_on_its_db(tmp_path: Path,
+                                                        isa_bell: QuantumCircuit) -> None:
+    """``kill -9`` of a ``serve --db`` process right after a submission; a new server on the
+    same file takes over behind the proxy, and the wait ends with the one job's result."""
+    db = str(tmp_path / "runtime.db")
+    command = [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0",
+               "--db", db, "--seed", "7"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        printed = dict(line.split(":", 1) for line in
+                       (process.stdout.readline() for _ in range(4)))
+        url, iam = printed["Runtime API"].strip(), printed["IAM URL"].strip()
+        port = int(url.split(":")[2].split("/")[0])
+        with FaultProxy(port) as proxy, qrp.QiskitRuntimeService(
+                api_key=printed["API key"].strip(), instance=printed["CRN"].strip(),
+                url=proxy.base_url + "/api/v1", iam_url=proxy.base_url + "/identity/token",
+                retry=RETRY, poll=POLL, timeout=TIMEOUTS) as service:
+            assert iam.endswith("/identity/token")
+            sampler = qrp.Sampler(mode=service.backend(BACKEND))
+            job = sampler.run([isa_bell], shots=4000)
+            process.kill()
+            process.wait(timeout=30)
+            with trial(proxy, "kill -9 of serve --db after submit, restart") as record:
+                second = LocalRuntimeServer(db=db, seed=7).start()
+                try:
+                    proxy.upstream_port = second.port
+                    result = job.result(timeout=60)
+                    record.outcome = "result"
+                    assert second.counts() == {"jobs": 1, "sessions": 0}
+                finally:
+                    second.stop()
+            assert result[0].data.meas.num_shots == 4000
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_journal_records_before_run_returns(tmp_path: Path, server: LocalRuntimeServer,
