@@ -226,6 +226,10 @@ class RuntimeBackend(BackendV2):
                 raise ValueError(f"Circuit {circuit.name} has {instruction.operation.name} "
                                  f"on faulty edge {qubits}")
 
+    def __call__(self) -> RuntimeBackend:
+        """The backend itself (older code calls ``backend()``; the official client allows it)."""
+        return self
+
     def run(self, run_input: Any, **options: Any) -> Any:
         """Not supported: submit circuits through ``SamplerV2`` or ``EstimatorV2``."""
         raise NotImplementedError(

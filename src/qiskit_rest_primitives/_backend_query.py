@@ -18,7 +18,6 @@ from ._backend_config import is_fractional
 from .exceptions import APIStatusError, BackendNotFoundError, ConfigurationError
 
 if TYPE_CHECKING:
-    from ._rest import RestClient
     from ._service import RuntimeService
 
 JSON = dict[str, Any]
@@ -41,7 +40,7 @@ class BackendCatalog:
 
     def devices(self, instance: str | None = None) -> list[JSON]:
         """``GET /backends`` entries (mock devices included, marked ``class: mock``)."""
-        devices = self._rest(instance).list_backends().get("devices") or []
+        devices = self._service_for(instance)._rest.list_backends().get("devices") or []
         return [d for d in devices if isinstance(d, dict) and d.get("name")]
 
     def backends(self, name: str | None = None, min_num_qubits: int | None = None,
@@ -111,11 +110,11 @@ class BackendCatalog:
     def _build(self, device: JSON, instance: str | None, use_fractional_gates: bool | None,
                calibration_id: str | None) -> RuntimeBackend:
         name = str(device["name"])
+        service = self._service_for(instance)
         try:
-            raw = self._configuration(name, instance, calibration_id)
-            return RuntimeBackend(raw, None, self._service, rest=self._rest(instance),
-                                  instance=instance or self._service.instance,
-                                  calibration_id=calibration_id,
+            raw = self._configuration(service, name, calibration_id)
+            return RuntimeBackend(raw, None, service, rest=service._rest,
+                                  instance=service.instance, calibration_id=calibration_id,
                                   physical_qubits=device.get("physical_qubits"),
                                   use_fractional_gates=use_fractional_gates)
         except (APIStatusError, KeyError, TypeError, ValueError) as exc:
@@ -123,18 +122,17 @@ class BackendCatalog:
             raise backend_not_found(
                 f"Unable to create configuration for {name}: {exc}") from exc
 
-    def _configuration(self, name: str, instance: str | None,
+    def _configuration(self, service: RuntimeService, name: str,
                        calibration_id: str | None) -> JSON:
-        rest = self._rest(instance)
         if calibration_id is not None:  # specific to that calibration: never cached
-            return rest.get_backend_configuration(name, calibration_id)
-        key = f"{instance or ''}/{name}"
+            return service._rest.get_backend_configuration(name, calibration_id)
+        key = f"{service.instance or ''}/{name}"
         if key not in self._configs:
-            self._configs[key] = rest.get_backend_configuration(name)
+            self._configs[key] = service._rest.get_backend_configuration(name)
         return self._configs[key]
 
-    def _rest(self, instance: str | None) -> RestClient:
-        return self._service._rest_for(instance)
+    def _service_for(self, instance: str | None) -> RuntimeService:
+        return self._service._service_for(instance)
 
 
 def match_attributes(backends: list[RuntimeBackend], filters: BackendFilter | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
@@ -135,6 +136,11 @@ class QiskitRuntimeService(InstanceMethods):
                                 api_version=api_version, timeouts=self.timeouts)
         self._rest = RestClient(self._http)
         self._catalog = BackendCatalog(self)
+        # For views of other instances of the account (backends(instance=...)).
+        self._url_resolver, self._proxy_urls, self._api_version = (
+            url_resolver, proxy_urls, api_version)
+        self._views: dict[str, QiskitRuntimeService] = {}
+        self._parent: QiskitRuntimeService | None = None
         self.journal: SubmissionJournal | None = (
             None if journal is False else SubmissionJournal(None if journal is True else journal))
 
@@ -160,10 +166,13 @@ class QiskitRuntimeService(InstanceMethods):
         self.close()
 
     def close(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections (those of views of other instances too)."""
+        for view in self._views.values():
+            view._http.close()
         self._http.close()
-        self._lookup.close()
-        self._iam_session.close()
+        if self._parent is None:  # a view shares the rest with the service it came from
+            self._lookup.close()
+            self._iam_session.close()
 
     # account
     @property
@@ -236,7 +245,8 @@ class QiskitRuntimeService(InstanceMethods):
         Args:
             name: only the backend of this name.
             min_num_qubits: at least this many qubits.
-            instance: the instance CRN to list (default: the service's).
+            instance: another instance of the account, by CRN or name (default: the
+                service's); its backends submit their jobs and sessions to it.
             dynamic_circuits: whether ``"dynamic_circuits"`` is a supported feature.
             filters: a callable taking a backend, returning True to keep it.
             use_fractional_gates: include fractional gates (``rzz``, ``rx``) in the Target;
@@ -272,13 +282,36 @@ class QiskitRuntimeService(InstanceMethods):
         return self._catalog.least_busy(min_num_qubits, instance, filters,
                                         use_fractional_gates, **kwargs)
 
-    def _rest_for(self, instance: str | None) -> RestClient:
-        """The REST client that talks as ``instance`` (a CRN; None: this service's)."""
+    def _service_for(self, instance: str | None) -> QiskitRuntimeService:
+        """This service, or a view of it that talks as another instance of the account.
+
+        ``instance`` is a CRN or an instance name. A view shares the credentials, token and
+        instance lookup; it has its own ``Service-CRN`` and regional URL, so its backends'
+        jobs and sessions go to that instance (the official client switches clients the same
+        way). Views are kept, and closed with this service.
+        """
         if instance is None or instance == self.instance:
-            return self._rest
-        raise ConfigurationError(
-            f"Instance {instance!r} is not this service's ({self.instance!r}); "
-            "make a service for it")
+            return self
+        crn = self._lookup.resolve(instance)
+        if crn == self.instance:
+            return self
+        if crn not in self._views:
+            account = self._account
+            view = copy.copy(self)
+            view.instance, view._views, view._parent = crn, {}, self
+            view.url = api_url(account.url, instance=crn, region=account.region,
+                               private_endpoint=account.private_endpoint,
+                               channel=account.channel, url_resolver=self._url_resolver)
+            view.region = region_of(crn) or self.region
+            view._http = HttpClient(view.url, auth=self._auth,
+                                    pool=make_pool(view.url, verify=account.verify,
+                                                   proxies=self._proxy_urls),
+                                    retry=self.retry, instance=crn,
+                                    api_version=self._api_version, timeouts=self.timeouts)
+            view._rest = RestClient(view._http)
+            view._catalog = BackendCatalog(view)
+            self._views[crn] = view
+        return self._views[crn]
 
     # jobs
     def job(self, job_id: str) -> RuntimeJob:

@@ -147,6 +147,7 @@ def test_refresh_status_and_deepcopy(service: qrp.RuntimeService,
     clone.configuration().basis_gates.append("h")
     assert "h" not in backend.configuration().basis_gates
     assert clone.status().operational
+    assert backend() is backend  # older code calls the backend
 
 
 def test_new_backend_object_per_call(service: qrp.RuntimeService,
@@ -224,3 +225,33 @@ def test_check_faulty() -> None:
     edge.cx(0, 1)
     with pytest.raises(ValueError, match="faulty edge"):
         qrp.RuntimeBackend(conf, props).check_faulty(edge)
+
+
+def test_backends_of_another_instance_of_the_account(service: qrp.RuntimeService,
+                                                     server: LocalRuntimeServer) -> None:
+    from qiskit_rest_primitives import ResourceController
+
+    from ..circuits import bell
+    from ..conftest import FAST_RETRY
+
+    with ResourceController(server.api_key, url=server.resource_controller_url,
+                            iam_url=server.iam_url, retry=FAST_RETRY) as controller:
+        team = controller.create_instance("team", resource_group="rg",
+                                          resource_plan_id="premium", target="us-east",
+                                          backends=["ibmq_manila"])
+    assert [b.name for b in service.backends(instance="team")] == ["ibmq_manila"]
+    assert {b.name for b in service.backends()} == BUILT_IN  # the service's own instance
+    backend = service.backend("ibmq_manila", instance=team.crn)
+    assert backend.instance == team.crn and backend.service is not service
+    with pytest.raises(QiskitBackendNotFoundError):
+        service.backend("ibm_brisbane", instance="team")  # not on that instance's list
+    assert service.least_busy(instance="team").name == "ibmq_manila"
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell())
+    job = qrp.SamplerV2(mode=backend).run([isa], shots=20)
+    assert job.result()[0].data.meas.num_shots == 20
+    posted = [r for r in server.requests if r.method == "POST" and r.path.endswith("/jobs")]
+    assert posted[-1].headers["service-crn"] == team.crn  # the job went to that instance
+    assert service.jobs() == [] and backend.service.jobs()[0].job_id() == job.job_id()
+    service.close()  # closes the view's connections too; the service it came from owns the rest
