@@ -136,20 +136,23 @@ class ResourceController:
         iam_url: IAM token endpoint.
         token: a ready bearer token instead of an API key (not refreshed).
         verify: verify TLS certificates.
-        proxies: proxy URLs by scheme, as ``requests`` takes them (default: the environment's).
+        proxies: proxy URLs by scheme, as ``requests`` takes them, or the service's form
+            ``{"urls": {...}}`` (default: the environment's).
         timeout: per-request timeouts (seconds, or a :class:`Timeouts`).
         retry: retry policy for transient failures.
     """
 
     def __init__(self, api_key: str | None = None, *, url: str = RESOURCE_CONTROLLER_URL,
                  iam_url: str = IAM_URL, token: str | None = None, verify: bool = True,
-                 proxies: Mapping[str, str] | None = None,
+                 proxies: Mapping[str, Any] | None = None,
                  timeout: float | Timeouts | None = None,
                  retry: RetryPolicy | None = None) -> None:
         api_key = api_key if api_key is not None else (None if token else os.environ.get(ENV_TOKEN))
         if not api_key and not token:
             raise ConfigurationError(
                 f"No credentials: pass api_key= (or token=), or set {ENV_TOKEN}")
+        if proxies and isinstance(proxies.get("urls"), Mapping):
+            proxies = proxies["urls"]  # the official client's form, as QiskitRuntimeService takes
         check_url(url, "url")
         check_url(iam_url, "iam_url")
         check_timeout(timeout)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from qiskit import QuantumCircuit
@@ -211,3 +215,56 @@ def test_environment_alone_with_an_instance_name(server: LocalRuntimeServer,
     monkeypatch.delenv("QISKIT_IBM_INSTANCE")
     with RuntimeService(plans_preference=["open"]) as service:
         assert service.instance_details()["plan_id"] == "open"
+
+
+class _ForwardingProxy(ThreadingHTTPServer):
+    """A plain-HTTP forward proxy on loopback that records the URLs it forwarded."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ForwardingProxy
+
+    def _forward(self) -> None:
+        self.server.seen.append(f"{self.command} {self.path}")
+        target = urlsplit(self.path)  # absolute-form request line
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        connection = http.client.HTTPConnection(target.netloc, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-connection"}
+        path = target.path + (f"?{target.query}" if target.query else "")
+        connection.request(self.command, path, body=body or None, headers=headers)
+        answer = connection.getresponse()
+        data = answer.read()
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        connection.close()
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _forward
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_controller_goes_through_the_given_proxy(server: LocalRuntimeServer) -> None:
+    proxy = _ForwardingProxy()
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        address = f"http://127.0.0.1:{proxy.server_address[1]}"
+        with ResourceController(server.api_key, url=server.resource_controller_url,
+                                iam_url=server.iam_url, retry=FAST_RETRY,
+                                proxies={"urls": {"http": address}}) as rc:
+            assert [i.name for i in rc.list_instances()] == ["local-default"]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert [line.split("?")[0] for line in proxy.seen] == [
+        f"POST {server.iam_url}", f"GET {server.resource_controller_url}/v2/resource_instances"]
