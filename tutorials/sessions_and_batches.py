@@ -49,8 +49,9 @@ def main() -> None:
             bell.cx(0, 1)
             isa = pm.run(bell)
             estimator = qrp.EstimatorV2(mode=session)    # or name the session explicitly
-            evs = estimator.run([(isa, SparsePauliOp("ZZ").apply_layout(isa.layout))]).result()
-            print(f"  <ZZ> of the Bell state: {evs[0].data.evs:+.3f}")
+            pub = (isa, SparsePauliOp("ZZ").apply_layout(isa.layout))
+            data = estimator.run([pub]).result()[0].data
+            print(f"  <ZZ> of the Bell state: {data.evs:+.3f} +- {data.stds:.3f} (exact: 1)")
         print(f"After the with block: accepting_jobs={session.accepting_jobs}")
 
         # 2. A batch: submit everything at once, then watch the jobs finish.
