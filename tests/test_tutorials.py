@@ -11,6 +11,18 @@ import pytest
 
 TUTORIALS = Path(__file__).resolve().parents[1] / "tutorials"
 SCRIPTS = sorted(p for p in TUTORIALS.glob("*.py") if not p.name.startswith("_"))
+#: A line each tutorial prints only when its last part ran (so no part is silently skipped).
+LAST_PART = {
+    "instances": "Deleted; instances left:",
+    "local_testing": "on ibm_brisbane:",
+    "options_and_noise": "resilience_level=3 refused:",
+    "parameter_sweeps": "Sampler: BitArray shape (5,), 400 shots, 2 bits",
+    "quickstart": "<ZZ + XX>(theta=3.142)",
+    "rest_api": "Session closed: HTTP 204",
+    "sessions_and_batches": "Batch status:",
+    "utility_scale": "Ising, rows only (1D chains)",
+    "variational_algorithm": "qiskit_algorithms.VQE:",
+}
 
 
 def test_there_are_tutorials() -> None:
@@ -24,6 +36,7 @@ def test_tutorial_runs(script: Path) -> None:
                           capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Using the embedded local Qiskit Runtime server" in done.stdout
+    assert LAST_PART[script.stem] in done.stdout, done.stdout[-3000:]
     assert done.stderr == "", done.stderr[-3000:]  # a tutorial prints no warning
 
 
