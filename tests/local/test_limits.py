@@ -129,8 +129,13 @@ def test_broadcasts_count_every_qubit(api: Api) -> None:
 
 
 def test_general_parser_text_size(api: Api) -> None:
-    program = H + "qubit[2] q;\nbit[2] c;\n" + "x q[0];  // padding\n" * 20000
+    program = H + "qubit[2] q;\nbit[2] c;\n" + "x q;\n" * 60000  # broadcasts: general parser
     _refused(_qasm_job(api, program), "max_fallback_qasm_bytes")
+    # Comments alone do not need the general parser: a long commented ISA program is taken.
+    isa = (H + "bit[1] c;\n/* a block\n comment */\n" + "x $0;  // a comment\n" * 20000
+           + "c[0] = measure $0;\n")
+    assert len(isa) > Limits().max_fallback_qasm_bytes
+    assert _qasm_job(api, isa).status_code == 200
 
 
 def _qpy_envelope(circuit: QuantumCircuit, patch_qubits: int | None = None) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class Limits:
     matrix-product-state method, or are refused at submission with the reason."""
     max_fallback_qasm_bytes: int = 256 * 1024
     """OpenQASM 3 text the general parser takes (default 256 KiB): programs the fast ISA
-    parser does not cover (control flow, broadcasts, aliases, custom gate calls, comments)
+    parser does not cover (control flow, broadcasts, aliases, custom gate calls)
     cost about 15 µs per byte to parse."""
 
     def __post_init__(self) -> None:

@@ -3,8 +3,9 @@
 A line-oriented parser covers what ISA exports contain (``qasm3.dumps`` and the client's
 emitter): declarations, standard gates, parameterless ``gate`` definitions such as ``ecr``,
 measure, reset, barrier, delay and ``+-*/`` angle expressions over ``input float[64]``
-parameters. Anything else (control flow, comments, broadcasts, aliases...) is handed to
-``qiskit.qasm3.loads``, whose result the fast path reproduces instruction for instruction.
+parameters; comments are stripped first. Anything else (control flow, broadcasts, aliases...)
+is handed to ``qiskit.qasm3.loads``, whose result the fast path reproduces instruction for
+instruction.
 One difference on purpose: register names stay as written (``qasm3.loads`` renames ``C``
 to ``esc_C`` and ``Meas`` to ``esc_Meas``, so results would not be found under ``data.C``).
 """
@@ -34,6 +35,8 @@ from qiskit.circuit import (
 )
 from qiskit.circuit import library as lib
 from qiskit.transpiler import Layout, TranspileLayout
+
+from ._qasm_scan import strip_comments
 
 #: ``stdgates.inc`` as ``qiskit_qasm3_import`` maps it: name → (factory, #params, #qubits).
 _STDGATES: dict[str, tuple[Any, int, int]] = {
@@ -86,6 +89,8 @@ def loads(text: str, *, check: Callable[[str], None] | None = None) -> QuantumCi
     ``check(text)`` runs before the general parser takes a program the fast path does not
     cover (the server bounds sizes there; that parser allocates whatever is declared).
     """
+    if "//" in text or "/*" in text:
+        text = strip_comments(text)  # comments change nothing: the fast path takes the rest
     try:
         return _Parser(text).parse()
     except _Unsupported:

@@ -39,8 +39,10 @@ _DEFINITION_HEADS = ("gate", "def", "defcal", "cal")
 
 
 def strip_comments(text: str) -> str:
-    """``text`` without ``//`` and ``/* */`` comments (a block comment becomes one space)."""
-    return _LINE_COMMENT_RE.sub("", _BLOCK_COMMENT_RE.sub(" ", text))
+    """``text`` without ``//`` and ``/* */`` comments; a block comment becomes its newlines
+    (or one space), so line numbers in parser messages still match the input."""
+    text = _BLOCK_COMMENT_RE.sub(lambda m: "\n" * m[0].count("\n") or " ", text)
+    return _LINE_COMMENT_RE.sub("", text)
 
 
 def check_widths(text: str, limits: Limits) -> None:
