@@ -66,6 +66,28 @@ def test_job_bodies_with_wrong_types_never_answer_500(api: Api, target: tuple[in
     assert "errors" in response.json() or response.status_code == 200
 
 
+_TOKENS = ["qubit[", "bit[", "qreg q[", "]", "[", "{", "}", "(", ")", ";", "\n", " ", ",", ":",
+           "for int i in ", "gate g a, b ", "g a, b;", "$", "0", "7", "99999999999", "-1", "q",
+           "c", "measure ", "= measure $0;", "x ", "cx ", "ecr ", "rz(", "pi", "**", "//", "/*",
+           "*/", "if (c[0]) ", "while (c == 0) ", "let a = q[0:2];", "input float[64] t;",
+           "include \"stdgates.inc\";", "0x10", "1_0", "π", "\u00e9", "@", "ctrl @ "]
+_BASE = (H + "qubit[2] q;\nbit[2] c;\ngate g a, b { ecr a, b; }\nfor int i in [0:3] { x q[0]; }\n"
+         "c[0] = measure q[0];\n")
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, len(_BASE)), st.lists(st.sampled_from(_TOKENS),
+                                                                    max_size=6)), max_size=6))
+def test_mangled_programs_never_answer_500(api: Api,
+                                           edits: list[tuple[int, list[str]]]) -> None:
+    program = _BASE
+    for position, tokens in sorted(edits, reverse=True):
+        program = program[:position] + "".join(tokens) + program[position:]
+    response = api.post("/jobs", json=sampler_body([program, None, 8], backend="ibm_brisbane"))
+    assert response.status_code in (200, 400), (program, response.text)
+
+
 def _corpus(served: Served, headers: dict[str, str]) -> Iterator[tuple[str, str, Any]]:
     """(method, path, body-or-params) requests an attacker might send with valid credentials."""
     bodies: list[Any] = [
@@ -84,9 +106,12 @@ def _corpus(served: Served, headers: dict[str, str]) -> Iterator[tuple[str, str,
          "params": {"pubs": [[BELL_MANILA]]}},
         {"program_id": "estimator", "backend": "ibmq_manila",
          "params": {"pubs": [[BELL_MANILA, [[[[{"Z" * 10**4: 1}]]]]]]}},
-        {"program_id": "sampler", "backend": "ibm_brisbane",
-         "params": {"pubs": [[nested_gates(20)], [H + "qubit[99999999999] q;\n// x\n"]]}},
     ]
+    programs = [nested_gates(20), H + "qubit[99999999999] q;\n// x\n",
+                H + "qubit[" + "(" * 1000 + "1" + ")" * 1000 + "] q;\n",
+                H + "bit[1] c;\nrz(" + "(" * 3000 + "1" + ")" * 3000 + ") $0;\n",
+                H + "bit[1] c;\nfor int i in {" + "1," * 200000 + "1} { x $0; }\n"]
+    bodies += [sampler_body([program], backend="ibm_brisbane") for program in programs]
     for body in bodies:
         yield "POST", "/jobs", body
     for body in ({"mode": 5}, {"max_ttl": "x"}, {"max_ttl": 10**30}, {"backend": ["x"]},
@@ -169,8 +194,8 @@ def test_a_real_bug_answers_500_in_the_error_shape() -> None:
     with LocalRuntimeServer() as broken:
         api = Api(broken, broken.api_key, broken.instance)
         broken._st.store.close()  # every route that reads the store now fails: a server bug
-        response = api.get("/instances/usage")
-        assert response.status_code == 500
+        response = api.get("/jobs")  # lists jobs from the (closed) database
+        assert response.status_code == 500, response.text
         assert response.json()["errors"][0]["message"].startswith("Internal server error")
         with pytest.raises(Exception, match="closed"):
             broken.check_errors()

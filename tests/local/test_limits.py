@@ -128,6 +128,11 @@ def test_broadcasts_count_every_qubit(api: Api) -> None:
     _refused(_qasm_job(api, program), "max_instructions")
 
 
+def test_general_parser_nesting(api: Api) -> None:
+    program = H + "bit[1] c;\nrz(" + "(" * 3000 + "1" + ")" * 3000 + ") $0;\n"
+    _refused(_qasm_job(api, program), "max_qasm_nesting")
+
+
 def test_general_parser_text_size(api: Api) -> None:
     program = H + "qubit[2] q;\nbit[2] c;\n" + "x q;\n" * 60000  # broadcasts: general parser
     _refused(_qasm_job(api, program), "max_fallback_qasm_bytes")

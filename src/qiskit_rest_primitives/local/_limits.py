@@ -18,7 +18,6 @@ from ._errors import CODE_VALIDATION, ApiError
 
 #: JSON strings (with escapes): their brackets do not nest.
 _JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"', flags=re.DOTALL)
-_OPEN, _CLOSE = b"[{", b"]}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +42,9 @@ class Limits:
     """Qubits a program declares or addresses, summed over its registers (default 1024)."""
     max_clbits: int = 65_536
     """Classical bits a program declares, summed over its registers (default 65536)."""
+    max_qasm_nesting: int = 64
+    """Nesting of parentheses, brackets and braces in an OpenQASM 3 program handed to the
+    general parser (default 64); its parse time grows with the depth."""
     max_memory_mb: int = 1024
     """Memory one simulation may plan to use, in MiB (default 1024). Circuits whose touched
     qubits need a larger statevector run with the stabilizer (Clifford) or
@@ -93,21 +95,23 @@ def body_too_large(limit: int) -> ApiError:
                        f"The request body is larger than {limit} bytes", status=413)
 
 
-def json_depth(raw: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (strings skipped).
+def json_depth(raw: bytes, opening: bytes = b"[{", closing: bytes = b"]}") -> int:
+    """The deepest nesting of ``opening``/``closing`` brackets in a text, quoted strings
+    skipped (JSON arrays and objects by default).
 
     Counted with regex and numpy, not a Python loop over characters, so a body at the size
     limit is scanned in milliseconds.
     """
-    brackets = _JSON_STRING_RE.sub(b"", raw).translate(None, delete=_NOT_BRACKETS)
+    others = bytes(b for b in range(256) if b not in opening + closing)
+    brackets = _JSON_STRING_RE.sub(b"", raw).translate(None, delete=others)
     if not brackets:
         return 0
-    steps = np.frombuffer(brackets.translate(_STEP_TABLE), dtype=np.int8)
-    return int(np.cumsum(steps, dtype=np.int64).max())
-
-
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in _OPEN + _CLOSE)
-_STEP_TABLE = bytes.maketrans(_OPEN + _CLOSE, b"\x01\x01\xff\xff")
+    steps_table = bytes.maketrans(opening + closing,
+                                  b"\x01" * len(opening) + b"\xff" * len(closing))
+    steps = np.frombuffer(brackets.translate(steps_table), dtype=np.int8)
+    level = np.cumsum(steps, dtype=np.int64)
+    # Stray closers do not hide the openers after them: depth is counted from the lowest point.
+    return int((level - np.minimum.accumulate(np.minimum(level, 0))).max())
 
 
 def parse_json(raw: bytes, limits: Limits) -> Any:

@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ._limits import LimitExceeded, Limits, check_bits
+from ._limits import LimitExceeded, Limits, check_bits, json_depth
 
 _LINE_COMMENT_RE = re.compile(r"//[^\n]*")
 _BLOCK_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", flags=re.DOTALL)
@@ -91,15 +91,20 @@ class _Scan:
 def scan(text: str, limits: Limits) -> None:
     """Bound what parsing and running ``text`` would cost; ``LimitExceeded`` past a limit.
 
-    Checks the declared widths, ``$n`` indices, text size (the general parser is slow),
-    each defined gate's expansion, each ``for`` loop's iterations and the instruction total
-    (gate calls expanded, broadcasts over whole registers, loops unrolled).
+    Checks the text size and bracket nesting (the general parser is slow, the more so the
+    deeper), the declared widths, ``$n`` indices, each defined gate's expansion, each ``for``
+    loop's iterations and the instruction total (gate calls expanded, broadcasts over whole
+    registers, loops unrolled).
     """
     if len(text) > limits.max_fallback_qasm_bytes:
         raise LimitExceeded("max_fallback_qasm_bytes",
                             f"the program has {len(text)} characters; programs beyond the fast "
                             "ISA parser (control flow, broadcasts, aliases, custom gates) may "
                             f"have at most {limits.max_fallback_qasm_bytes}")
+    depth = json_depth(text.encode("utf-8", "replace"), b"([{", b")]}")
+    if depth > limits.max_qasm_nesting:
+        raise LimitExceeded("max_qasm_nesting", f"the program nests brackets {depth} deep, "
+                            f"more than {limits.max_qasm_nesting}")
     state = _Scan(limits)
     text = strip_comments(text)
     position = 0
