@@ -54,14 +54,17 @@ def prepare(program: str, params: Any, backend: BackendInfo,
                           f"{budget.limits.max_pubs}")
     pubs: list[Any] = []
     circuits: _Circuits = {}  # pubs of one job often share a circuit: read its text once
+    planned: set[int] = set()
     for index, raw in enumerate(raw_pubs):
         try:
             if program == "sampler":
                 pubs.append(_sampler_pub(raw, params, options, backend, budget, circuits))
             else:
                 pubs.append(_estimator_pub(raw, params, options, backend, budget, circuits))
-            if program == "estimator" or pubs[-1].circuit.cregs:  # else nothing is simulated
-                plan_circuit(pubs[-1].circuit, budget.limits.max_memory_mb)  # refuse it now
+            circuit = pubs[-1].circuit
+            if id(circuit) not in planned and (program == "estimator" or circuit.cregs):
+                plan_circuit(circuit, budget.limits.max_memory_mb)  # refuse it now, not later
+                planned.add(id(circuit))
         except (DecodeError, ValueError, TypeError, ArithmeticError, QiskitError) as exc:
             raise bad_request(f"pub {index}: {exc}") from exc
     return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)),
