@@ -76,7 +76,10 @@ class BackendCatalog:
         found = self.backends(name, instance=instance, use_fractional_gates=use_fractional_gates,
                               calibration_id=calibration_id, include_mocks=True)
         if not found:
-            raise backend_not_found(f"{_NO_MATCH} No backend named {name!r} is available.")
+            asked = [f"name {name!r}"] + [f"{key} {value!r}" for key, value in (
+                ("instance", instance), ("calibration_id", calibration_id)) if value is not None]
+            raise backend_not_found(f"{_NO_MATCH} ({', '.join(asked)}; see the warnings logged "
+                                    "for backends that could not be read)")
         backend = found[0]
         backend.properties()  # as captured from the official client: properties come with it
         if use_fractional_gates and not any(map(is_fractional, backend.basis_gates)):

@@ -168,7 +168,7 @@ def test_calibration_id(service: qrp.RuntimeService, server: LocalRuntimeServer,
     asked = [r for r in server.requests if r.path.endswith(("/configuration", "/properties"))]
     assert asked and all(r.query.get("calibration_id") == good for r in asked)
     with caplog.at_level(logging.WARNING, logger="qiskit_rest_primitives"), \
-            pytest.raises(QiskitBackendNotFoundError):
+            pytest.raises(QiskitBackendNotFoundError, match="calibration_id 'invalid_id'"):
         service.backend("ibmq_manila", calibration_id="invalid_id")
     assert any("invalid_id" in record.getMessage() for record in caplog.records)
 
