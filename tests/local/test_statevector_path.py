@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
+from qiskit.circuit import Gate, Parameter
 from qiskit.circuit.library import real_amplitudes
 from qiskit.primitives import StatevectorEstimator
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
-from qiskit.quantum_info import SparsePauliOp
+from qiskit.quantum_info import SparsePauliOp, Statevector
 
 from qiskit_rest_primitives.local import _statevector as statevector
 
@@ -27,32 +28,74 @@ def _pub(values: object, observables: object, precision: float = 0.0) -> Estimat
 def test_exact_values_match_the_reference(values_shape, observables) -> None:  # type: ignore[no-untyped-def]
     values = np.random.default_rng(2).uniform(0, np.pi, (*values_shape, 6))
     pub = _pub(values, observables)
-    assert statevector.covers(pub)
-    ours = statevector.estimate(pub, np.random.default_rng(0))
+    program = statevector.compile_circuit(pub.circuit)
+    assert program is not None and statevector.covers(pub)
+    ours = statevector.estimate(program, pub, np.random.default_rng(0))
     ref = StatevectorEstimator().run([(pub.circuit, observables, values)]).result()[0].data
     assert ours.evs.shape == ours.stds.shape == ref.evs.shape
     np.testing.assert_allclose(ours.evs, ref.evs, atol=1e-12)
     assert np.all(ours.stds == 0)
 
 
+def _estimate(pub: EstimatorPub, seed: int) -> object:
+    program = statevector.compile_circuit(pub.circuit)
+    assert program is not None
+    return statevector.estimate(program, pub, np.random.default_rng(seed))
+
+
 def test_noise_has_the_pubs_precision_and_follows_the_seed() -> None:
     values, observables = np.zeros(6), ["ZZZ"] * 4000  # one state, many estimates
     pub = _pub(values, observables, precision=0.05)
-    first = statevector.estimate(pub, np.random.default_rng(7)).evs
-    exact = statevector.estimate(_pub(values, observables), np.random.default_rng(7)).evs
+    first = _estimate(pub, 7).evs  # type: ignore[attr-defined]
+    exact = _estimate(_pub(values, observables), 7).evs  # type: ignore[attr-defined]
     assert np.std(first - exact) == pytest.approx(0.05, rel=0.1)
-    np.testing.assert_array_equal(first, statevector.estimate(pub, np.random.default_rng(7)).evs)
-    assert np.all(statevector.estimate(pub, np.random.default_rng(7)).stds == 0.05)
+    np.testing.assert_array_equal(first, _estimate(pub, 7).evs)  # type: ignore[attr-defined]
+    assert np.all(_estimate(pub, 7).stds == 0.05)  # type: ignore[attr-defined]
 
 
-def test_measurements_resets_and_wide_circuits_go_to_aer() -> None:
+def test_transpiled_circuits_with_expressions_match_statevector() -> None:
+    """ISA circuits (rz of parameter expressions, sx, ecr, a global phase) on 5 qubits."""
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    logical = real_amplitudes(4, reps=2)
+    logical.cx(3, 1)
+    isa = generate_preset_pass_manager(optimization_level=1, backend=FakeManilaV2(),
+                                       seed_transpiler=3).run(logical)
+    program = statevector.compile_circuit(isa)
+    assert program is not None
+    values = np.random.default_rng(5).uniform(-3, 3, isa.num_parameters)
+    ours = program.state(np.array([dict(zip(isa.parameters, values, strict=True))[p]
+                                   for p in program.parameters]))
+    expected = Statevector(isa.assign_parameters(values))
+    assert ours.equiv(expected)
+
+
+def test_measurements_resets_wide_circuits_and_custom_gates_go_to_aer() -> None:
     measured = QuantumCircuit(1, 1)
     measured.measure(0, 0)
     reset = QuantumCircuit(1)
     reset.reset(0)
     wide = QuantumCircuit(statevector.MAX_QUBITS + 1)
-    for circuit in (measured, reset, wide):
-        pub = EstimatorPub.coerce((circuit, "Z" * circuit.num_qubits), 0.1)
-        assert not statevector.covers(pub)
+    custom = QuantumCircuit(1)
+    custom.append(Gate("mine", 1, [Parameter("x")]), [0])
+    for circuit in (measured, reset, wide, custom):
+        assert statevector.compile_circuit(circuit) is None
     big_sweep = _pub(np.zeros((statevector.MAX_PARAMETER_SETS + 1, 6)), "ZZZ")
     assert not statevector.covers(big_sweep)
+
+
+def test_gates_defined_in_the_program_use_their_definition() -> None:
+    """``gate ecr ...`` in OpenQASM 3 makes an opaque gate with only a definition."""
+    from qiskit_rest_primitives.local._qasm3_parser import loads
+
+    text = ('OPENQASM 3.0;\ninclude "stdgates.inc";\ngate ecr _gate_q_0, _gate_q_1 {\n'
+            "  s _gate_q_0;\n  sx _gate_q_1;\n  cx _gate_q_0, _gate_q_1;\n  x _gate_q_0;\n}\n"
+            "qubit[2] q;\nh q[0];\necr q[0], q[1];\n")
+    circuit = loads(text)
+    program = statevector.compile_circuit(circuit)
+    assert program is not None
+    assert program.state(None).equiv(Statevector(circuit))
+    opaque = QuantumCircuit(1)
+    opaque.append(Gate("nothing", 1, []), [0])
+    assert statevector.compile_circuit(opaque) is None

@@ -16,11 +16,14 @@ from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 from qiskit.circuit import Parameter
 from qiskit.circuit.library import real_amplitudes
 from qiskit.primitives import BitArray, StatevectorSampler
+from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 import qiskit_rest_primitives as qrp
+from qiskit_rest_primitives._encode import PubEncoder, dumps_body
 from qiskit_rest_primitives.exceptions import ValidationError
 
 from ..circuits import bell
+from ..local.conftest import Api
 
 SHOTS = 1000
 
@@ -229,3 +232,19 @@ def test_kerneled_measurement_returns_iq_points_in_the_services_shape(meas_type,
     average = points.mean(axis=-2) if meas_type == "kerneled" else points
     # qubit 0 reads |0> and qubit 1 reads |1>: their IQ clouds sit apart
     assert np.all(np.abs(average - np.array([-1.0, 1.0 + 1.0j])) < 0.1), average
+
+
+@pytest.mark.parametrize(("execution", "twirling", "match"), [
+    ({"meas_type": "raw"}, {}, "must be 'classified', 'kerneled' or 'avg_kerneled'"),
+    ({"meas_type": "kerneled"}, {"enable_measure": True}, "not compatible"),
+])
+def test_the_server_refuses_meas_types_it_cannot_return(execution, twirling, match, server, manila_pm) -> None:  # type: ignore[no-untyped-def]
+    pub = PubEncoder().sampler_pub(SamplerPub.coerce(manila_pm.run(bell()), 10))
+    body = {"program_id": "sampler", "backend": "ibmq_manila",
+            "params": {"pubs": [pub], "version": 2,
+                       "options": {"execution": execution, "twirling": twirling}}}
+    api = Api(server, server.api_key, server.instance)
+    response = api.post("/jobs", data=dumps_body(body),
+                        headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert match in response.json()["errors"][0]["message"]

@@ -29,6 +29,13 @@ class InstructionBudget:
         self.used += size
         return size
 
+    def spend_again(self, size: int) -> None:
+        """Count once more a circuit :meth:`spend` measured (``size`` instructions)."""
+        if self.used + size > self.limits.max_instructions:
+            raise LimitExceeded("max_instructions", "the job expands to more than "
+                                f"{self.limits.max_instructions} instructions")
+        self.used += size
+
     def _block(self, block: QuantumCircuit, room: int) -> int:
         """Expanded size of ``block``; ``LimitExceeded`` as soon as it passes ``room``."""
         total = 0

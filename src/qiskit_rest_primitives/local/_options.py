@@ -71,3 +71,18 @@ def _check_options(program: str, options: Any) -> None:
         value = options.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise bad_request(f"option '{name}' must be an integer, got {value!r}")
+    _check_meas_type(options)
+
+
+def _check_meas_type(options: dict[str, Any]) -> None:
+    """``execution.meas_type`` is one of three, and IQ points cannot be measurement-twirled."""
+    meas_type = (options.get("execution") or {}).get("meas_type")
+    if meas_type is None:
+        return
+    if meas_type not in ("classified", "kerneled", "avg_kerneled"):
+        raise bad_request("option 'execution.meas_type' must be 'classified', 'kerneled' or "
+                          f"'avg_kerneled', got {meas_type!r}")
+    if meas_type != "classified" and (options.get("twirling") or {}).get("enable_measure"):
+        raise bad_request(f"execution.meas_type={meas_type!r} and measurement twirling are not "
+                          "compatible: set twirling.enable_measure=False or meas_type "
+                          "'classified'")

@@ -107,7 +107,8 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
     return EstimatorPub(circuit, observables, values, float(precision), validate=True)
 
 
-_Circuits = dict[str, tuple[QuantumCircuit, int]]
+#: Circuits by OpenQASM 3 text: (padded circuit, parsed width, instruction count).
+_Circuits = dict[str, tuple[QuantumCircuit, int, int]]
 
 
 def _precision_of_default_shots(options: dict[str, Any]) -> float | None:
@@ -129,11 +130,11 @@ def _circuit(raw: Any, backend: BackendInfo, budget: InstructionBudget,
     An OpenQASM 3 text seen before in the job gives the same circuit (still counted).
     """
     if isinstance(raw, str) and raw in circuits:
-        circuit, parsed_width = circuits[raw]
-        budget.spend(circuit)
+        circuit, parsed_width, size = circuits[raw]
+        budget.spend_again(size)
         return circuit, parsed_width
     circuit, _ = decode_circuit(raw, budget.limits)
-    budget.spend(circuit)
+    size = budget.spend(circuit)
     parsed_width = circuit.num_qubits
     if parsed_width > backend.num_qubits:
         raise ValueError(
@@ -143,7 +144,7 @@ def _circuit(raw: Any, backend: BackendInfo, budget: InstructionBudget,
         circuit = _pad(circuit, backend.num_qubits)
     check_isa(circuit, backend)
     if isinstance(raw, str):
-        circuits[raw] = circuit, parsed_width
+        circuits[raw] = circuit, parsed_width, size
     return circuit, parsed_width
 
 

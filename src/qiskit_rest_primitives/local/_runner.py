@@ -122,19 +122,22 @@ def _run_estimator(
     seed = _seed(job, "seed_estimator", seed)
     rng = np.random.default_rng(seed)
     results: list[PubResult] = []
-    reductions: dict[int, tuple[SimulationPlan, QuantumCircuit]] = {}  # pubs share circuits
+    # pubs of a job often share a circuit: plan, reduce and compile it once
+    reductions: dict[int, tuple[SimulationPlan, QuantumCircuit, statevector.Program | None]] = {}
     for pub in job.pubs:
         assert isinstance(pub, EstimatorPub)
         if id(pub.circuit) not in reductions:
             plan = plan_circuit(pub.circuit, job.max_memory_mb)
-            reductions[id(pub.circuit)] = plan, reduce_circuit(pub.circuit, plan)
-        plan, reduced = reductions[id(pub.circuit)]
+            reduced = reduce_circuit(pub.circuit, plan)
+            program = None if noise else statevector.compile_circuit(reduced)
+            reductions[id(pub.circuit)] = plan, reduced, program
+        plan, reduced, program = reductions[id(pub.circuit)]
         observables, vanished = reduce_observables(pub.observables, plan.kept,
                                                    pub.circuit.num_qubits)
         small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
                              _values_to_simulate(pub), pub.precision, validate=False)
-        if not noise and statevector.covers(small):
-            data = statevector.estimate(small, rng)
+        if program is not None and statevector.covers(small):
+            data = statevector.estimate(program, small, rng)
         else:
             estimator = AerEstimator(options={
                 "backend_options": _backend_options(backend, plan, noise),

@@ -2,9 +2,11 @@
 
 Aer's estimator hands every pub to a job thread and waits for it; for the small circuits
 variational algorithms send (a few qubits, tens of gates) that hand-off is most of the time,
-and on a loaded machine it is several milliseconds a pub. Here the state is evolved with
-``qiskit.quantum_info.Statevector`` in the calling thread, and each expectation value gets
-the same Gaussian noise of standard deviation ``precision`` that Aer's estimator adds.
+and on a loaded machine it is several milliseconds a pub. Here the state is evolved in the
+calling thread by numpy tensor contractions (a circuit's gate matrices built once per job,
+the parametric ones again per parameter set: a third of ``Statevector(circuit)``'s time on
+transpiled circuits), and each expectation value gets the same Gaussian noise of standard
+deviation ``precision`` that Aer's estimator adds.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from qiskit.circuit import Gate, QuantumCircuit
+from qiskit.circuit import Gate, Parameter, ParameterExpression, QuantumCircuit
+from qiskit.circuit.exceptions import CircuitError
+from qiskit.circuit.library import get_standard_gate_name_mapping
+from qiskit.exceptions import QiskitError
 from qiskit.primitives import DataBin
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
-from qiskit.quantum_info import SparsePauliOp, Statevector
+from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 
 #: Widest circuit evolved here (2**12 amplitudes); wider ones go to Aer.
 MAX_QUBITS = 12
@@ -23,27 +28,99 @@ MAX_QUBITS = 12
 MAX_PARAMETER_SETS = 512
 
 
-def _unitary_only(circuit: QuantumCircuit) -> bool:
-    """Whether every instruction is a gate (no measure, reset, control flow or delay)."""
-    return all(isinstance(inst.operation, Gate) for inst in circuit.data)
+Step = tuple[list[int], Any, Any]  # (tensor axes, fixed matrix or None, parametric gate)
+
+
+class Program:
+    """A unitary circuit compiled to tensor contractions: gate matrices are built once, and
+    only the parametric ones again for each parameter set."""
+
+    def __init__(self, circuit: QuantumCircuit) -> None:
+        self.num_qubits = circuit.num_qubits
+        self.parameters = list(circuit.parameters)
+        index = {qubit: i for i, qubit in enumerate(circuit.qubits)}
+        self.steps: list[Step] = []
+        for inst in circuit.data:
+            operation = inst.operation
+            # qubit q is axis n-1-q of the state tensor; a matrix's row bits run from its
+            # last qubit (most significant) to its first
+            axes = [self.num_qubits - 1 - index[q] for q in reversed(inst.qubits)]
+            if operation.is_parameterized():
+                self.steps.append((axes, None, operation))
+            else:
+                self.steps.append((axes, _tensor(_matrix(operation), len(axes)), None))
+
+    def state(self, values: np.ndarray[Any, Any] | None) -> Statevector:
+        """The final state for one parameter set (``values`` in ``parameters`` order)."""
+        bound = dict(zip(self.parameters, values, strict=True)) if values is not None else {}
+        state = np.zeros((2,) * self.num_qubits, dtype=complex)
+        state[(0,) * self.num_qubits] = 1.0
+        for axes, matrix, gate in self.steps:
+            if matrix is None:
+                matrix = _tensor(gate.base_class(*[_value(p, bound) for p in gate.params])
+                                 .to_matrix(), len(axes))
+            k = len(axes)
+            state = np.moveaxis(np.tensordot(matrix, state, axes=(list(range(k, 2 * k)), axes)),
+                                list(range(k)), axes)
+        return Statevector(state.reshape(-1))
+
+
+def _matrix(gate: Gate) -> np.ndarray[Any, Any]:
+    """A fixed gate's matrix, from its definition when it has no matrix of its own (the
+    opaque ``ecr`` an OpenQASM 3 ``gate`` definition makes)."""
+    try:
+        return np.asarray(gate.to_matrix())
+    except CircuitError:
+        return np.asarray(Operator(gate).data)
+
+
+def _tensor(matrix: np.ndarray[Any, Any], k: int) -> np.ndarray[Any, Any]:
+    return np.asarray(matrix, dtype=complex).reshape((2,) * (2 * k))
+
+
+def _value(param: Any, bound: dict[Any, float]) -> float:
+    """A gate argument as a number, with ``bound`` parameter values."""
+    if isinstance(param, Parameter):
+        return bound[param]
+    if isinstance(param, ParameterExpression):
+        return float(param.bind({p: bound[p] for p in param.parameters}).numeric().real)
+    return float(param)
+
+
+def compile_circuit(circuit: QuantumCircuit) -> Program | None:
+    """The circuit as a :class:`Program`, or None if it is too wide or not made of gates
+    (measure, reset, control flow, a parametric gate of no standard class...)."""
+    if circuit.num_qubits > MAX_QUBITS:
+        return None
+    standard = get_standard_gate_name_mapping()
+    for inst in circuit.data:
+        operation = inst.operation
+        if not isinstance(operation, Gate):
+            return None
+        if operation.is_parameterized() and (
+                operation.name not in standard or operation.base_class is not type(
+                    standard[operation.name])):
+            return None
+    try:
+        return Program(circuit)
+    except QiskitError:  # a gate with neither a matrix nor a definition
+        return None
 
 
 def covers(pub: EstimatorPub) -> bool:
-    """Whether :func:`estimate` handles ``pub`` (a reduced, noiseless pub)."""
-    return (pub.circuit.num_qubits <= MAX_QUBITS
-            and pub.parameter_values.size <= MAX_PARAMETER_SETS
-            and _unitary_only(pub.circuit))
+    """Whether :func:`estimate` takes ``pub``'s parameter sweep (not too many sets)."""
+    return bool(pub.parameter_values.size <= MAX_PARAMETER_SETS)
 
 
-def estimate(pub: EstimatorPub, rng: np.random.Generator) -> DataBin:
-    """``evs`` (exact values plus ``N(0, precision)`` noise) and ``stds`` of a covered pub."""
-    circuit, values = pub.circuit, pub.parameter_values
+def estimate(program: Program, pub: EstimatorPub, rng: np.random.Generator) -> DataBin:
+    """``evs`` (exact values plus ``N(0, precision)`` noise) and ``stds`` of ``pub``, whose
+    circuit ``program`` compiles."""
+    values = pub.parameter_values
     keys = [tuple(terms.items()) for terms in pub.observables.ravel().tolist()]
     operators = {key: SparsePauliOp.from_list(list(key)) for key in keys}
-    rows = values.as_array(circuit.parameters).reshape(values.size, -1) if (
-        circuit.num_parameters) else None
-    states = [Statevector(circuit.assign_parameters(rows[i]) if rows is not None else circuit)
-              for i in range(values.size)]
+    rows = values.as_array(program.parameters).reshape(values.size, -1) if (
+        program.parameters) else None
+    states = [program.state(rows[i] if rows is not None else None) for i in range(values.size)]
     state_index, operator_index = np.broadcast_arrays(
         np.arange(values.size).reshape(values.shape),
         np.arange(len(keys)).reshape(pub.observables.shape))

@@ -1,0 +1,30 @@
+"""Pubs of one job that send the same circuit text: parsed once, counted every time."""
+
+from __future__ import annotations
+
+import pytest
+
+from qiskit_rest_primitives.local import Limits
+from qiskit_rest_primitives.local._backends import load_backend
+from qiskit_rest_primitives.local._errors import ApiError
+from qiskit_rest_primitives.local._pubs import prepare
+
+TEXT = ('OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] a;\nbit[1] c;\n'
+        "rz(a) $0;\nsx $0;\nrz(a) $0;\nc[0] = measure $0;\n")  # 4 instructions
+
+
+def _params(count: int) -> dict[str, object]:
+    return {"pubs": [[TEXT, [[0.1 * i]], 10] for i in range(count)], "version": 2}
+
+
+def test_one_circuit_object_serves_every_pub_with_that_text() -> None:
+    job = prepare("sampler", _params(3), load_backend("ibmq_manila"))
+    assert job.pubs[0].circuit is job.pubs[1].circuit is job.pubs[2].circuit
+    assert [float(pub.parameter_values.as_array()[0, 0]) for pub in job.pubs] == [0.0, 0.1, 0.2]
+
+
+def test_each_pub_still_counts_against_the_instruction_limit() -> None:
+    limits = Limits(max_instructions=10)
+    prepare("sampler", _params(2), load_backend("ibmq_manila"), limits)  # 8 instructions
+    with pytest.raises(ApiError, match=r"pub 2: .*max_instructions"):
+        prepare("sampler", _params(3), load_backend("ibmq_manila"), limits)  # 12
