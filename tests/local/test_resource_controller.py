@@ -104,6 +104,7 @@ def test_list_filters_by_offering_and_name(cloud: Cloud) -> None:
     ({"parameters": {"limit": "5"}}, "limit"),
     ({"resource_group": ""}, "resource_group"),
     ({"target": None}, "target"),
+    ({"target": "us:east"}, "target"),
     ({"resource_plan_id": 7}, "resource_plan_id"),
 ])
 def test_malformed_parameters_are_400(cloud: Cloud, body: dict[str, Any], words: str) -> None:

@@ -131,7 +131,7 @@ def create(state: ServerState, account: str, body: Any) -> dict[str, Any]:
         raise bad_request("'name' must be 1 to 180 characters: letters, digits, space - . _ :")
     target, group, plan_id = (_text(body, k) for k in ("target", "resource_group",
                                                        "resource_plan_id"))
-    if not re.match(r"^[a-z0-9-]+$", target):
+    if ":" in target or "/" in target:  # it becomes the CRN's region field
         raise bad_request(f"'target' must be a region such as 'us-east', got {target!r}.")
     raw = body.get("parameters")
     settings = parse_parameters(raw)
