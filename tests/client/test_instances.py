@@ -268,3 +268,13 @@ def test_controller_goes_through_the_given_proxy(server: LocalRuntimeServer) -> 
         proxy.server_close()
     assert [line.split("?")[0] for line in proxy.seen] == [
         f"POST {server.iam_url}", f"GET {server.resource_controller_url}/v2/resource_instances"]
+
+
+def test_list_instances_follows_next_url(server: LocalRuntimeServer,
+                                         controller: ResourceController) -> None:
+    for i in range(101):  # one more than a page
+        _create(controller, f"bulk-{i:03d}")
+    found = controller.list_instances()
+    assert len(found) == 102 and found[-1].name == "bulk-100"
+    pages = [r for r in server.requests if r.method == "GET" and r.path == "/v2/resource_instances"]
+    assert [p.query.get("start") for p in pages] == [None, "100"]

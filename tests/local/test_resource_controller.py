@@ -219,3 +219,15 @@ def test_official_resource_controller_sdk(api: Api) -> None:
     assert got["extensions"]["instance_limit_seconds"] == 7
     controller.delete_resource_instance(made["id"])
     assert controller.list_resource_instances(name="sdk-made").get_result()["rows_count"] == 0
+
+
+def test_list_pages_and_bad_paging(cloud: Cloud) -> None:
+    for name in ("p1", "p2", "p3"):
+        cloud.create(name)
+    first = cloud.request("GET", "/v2/resource_instances", params={"limit": 2}).json()
+    assert [r["name"] for r in first["resources"]] == ["local-default", "p1"]
+    second = cloud.request("GET", first["next_url"]).json()
+    assert [r["name"] for r in second["resources"]] == ["p2", "p3"]
+    assert second["next_url"] is None
+    for bad in ({"limit": "0"}, {"limit": "x"}, {"start": "later"}):
+        assert cloud.request("GET", "/v2/resource_instances", params=bad).status_code == 400

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from ._backends import backend_names
 from ._errors import ApiError, bad_request
@@ -20,6 +21,8 @@ RESOURCE_ID = "b6049020-80f4-11eb-a0f7-e35ec9b4054f"
 _DIGITS = re.compile(r"^[0-9]+$")
 _SECONDS_KEYS = ("instance_limit_seconds", "usage_allocation_seconds")
 _PARAMETER_KEYS = (*_SECONDS_KEYS, "backends")
+#: Rows per page of ``GET /v2/resource_instances`` (the API's default and largest ``limit``).
+PAGE_SIZE = 100
 _NAME = re.compile(r"^[\w .:-]{1,180}$")  # RC: at most 180 characters, no other specials
 
 
@@ -193,12 +196,18 @@ def listing(state: ServerState, account: str, query: Any) -> dict[str, Any]:
     rows = [document(r) for r in state.store.instances(account, state=wanted)]
     found = [doc for doc in rows
              if all(value is None or doc.get(key) == value for key, value in filters.items())]
-    limit = query.get("limit")
-    if limit is not None:
-        if not limit.isdigit():
-            raise bad_request(f"'limit' must be a positive integer, got {limit!r}.")
-        found = found[: int(limit)]
-    return {"rows_count": len(found), "next_url": None, "resources": found}
+    limit, start = query.get("limit") or str(PAGE_SIZE), query.get("start") or "0"
+    if not limit.isdigit() or not 1 <= int(limit) <= PAGE_SIZE:
+        raise bad_request(f"'limit' must be an integer in 1..{PAGE_SIZE}, got {limit!r}.")
+    if not start.isdigit():
+        raise bad_request(f"'start' must be a token from a 'next_url', got {start!r}.")
+    first, size = int(start), int(limit)
+    page, next_url = found[first:first + size], None
+    if first + size < len(found):
+        rest = {k: v for k, v in query.items() if k not in ("start", "limit")}
+        next_url = "/v2/resource_instances?" + urlencode(
+            {**rest, "limit": size, "start": first + size})
+    return {"rows_count": len(page), "next_url": next_url, "resources": page}
 
 
 def _stored(state: ServerState, crn: str) -> dict[str, Any]:
