@@ -15,7 +15,7 @@ from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
 
 from ._config import PollPolicy
 from ._decode import decode_result, parse_datetime
-from ._retry import backoff, describe, is_transient, retry_after_of
+from ._retry import Outage, backoff, describe, is_transient
 from ._validate import check_job_tags
 from .exceptions import (
     APIError,
@@ -183,7 +183,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         if self._status == "INITIALIZING":  # just submitted: wait before the first poll
             time.sleep(next(intervals))
         probe_results = results
-        outage = _Outage(self._poll)
+        outage = Outage(self._poll)
         for interval in intervals:
             if self._status in FINAL_STATUSES:
                 if not (results and self._status == "DONE"):
@@ -418,38 +418,6 @@ def _decode_or_none(raw: bytes) -> Any:
         return decode_result(raw)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
-
-
-class _Outage:
-    """Consecutive failed polls: how long to pause next, and since when polls fail."""
-
-    def __init__(self, poll: PollPolicy) -> None:
-        self._poll = poll
-        self._failures = 0
-        self._since: float | None = None
-        self.error: APIError | None = None
-
-    def end(self) -> None:
-        """A poll succeeded."""
-        self._failures, self._since, self.error = 0, None, None
-
-    def too_long(self) -> bool:
-        """Whether polls have failed for longer than ``PollPolicy.outage_max``."""
-        return self._since is not None and time.monotonic() - self._since > self._poll.outage_max
-
-    def pause(self, exc: APIError) -> float:
-        """Record a failed poll; the seconds to wait before the next (``Retry-After`` wins)."""
-        if self._since is None:
-            self._since = time.monotonic()
-        self.error = exc
-        logger.info("Job poll failed (%s); retrying", describe(exc))
-        after = retry_after_of(exc)
-        initial = self._poll.outage_initial
-        delay = backoff(self._failures, initial=initial, cap=self._poll.max_interval,
-                        jitter=initial / 2)
-        self._failures += 1
-        return delay if after is None else max(after, delay / 2)
-
 
 def with_circuits(params: JSON, circuits: list[QuantumCircuit] | None) -> JSON:
     """``params`` with each pub's OpenQASM 3 text replaced by a circuit (wire-format §6.1).

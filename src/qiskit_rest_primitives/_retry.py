@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
 from email.utils import parsedate_to_datetime
 
+from ._config import PollPolicy
 from .exceptions import (
     APIConnectionError,
     APIError,
@@ -17,6 +19,7 @@ from .exceptions import (
     ServerError,
 )
 
+logger = logging.getLogger(__name__)
 #: Gateway statuses after which the server may still be working on the request.
 _STILL_WORKING = frozenset({504, 522, 524})
 
@@ -87,3 +90,34 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, APIError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
+
+
+class Outage:
+    """Consecutive failed polls: how long to pause next, and since when polls fail."""
+
+    def __init__(self, poll: PollPolicy) -> None:
+        self._poll = poll
+        self._failures = 0
+        self._since: float | None = None
+        self.error: APIError | None = None
+
+    def end(self) -> None:
+        """A poll succeeded."""
+        self._failures, self._since, self.error = 0, None, None
+
+    def too_long(self) -> bool:
+        """Whether polls have failed for longer than ``PollPolicy.outage_max``."""
+        return self._since is not None and time.monotonic() - self._since > self._poll.outage_max
+
+    def pause(self, exc: APIError) -> float:
+        """Record a failed poll; the seconds to wait before the next (``Retry-After`` wins)."""
+        if self._since is None:
+            self._since = time.monotonic()
+        self.error = exc
+        logger.info("Poll failed (%s); retrying", describe(exc))
+        after = retry_after_of(exc)
+        initial = self._poll.outage_initial
+        delay = backoff(self._failures, initial=initial, cap=self._poll.max_interval,
+                        jitter=initial / 2)
+        self._failures += 1
+        return delay if after is None else max(after, delay / 2)

@@ -372,17 +372,19 @@ class QiskitRuntimeService(InstanceMethods):
         looked up by that tag before posting again (:func:`create_once`).
         """
         tags = list(body.get("tags", []))
-        if len(tags) >= MAX_TAGS:  # no room for the submission tag: send once, as is
-            return self._rest.create_job(dumps_body(body))
         tag = SUBMIT_TAG_PREFIX + uuid.uuid4().hex
-        data = dumps_body({**body, "tags": [*tags, tag]})
         if self.journal is not None:
             self.journal.intent(tag=tag, url=self.url, instance=self.instance,
                                 backend=body.get("backend"), session_id=body.get("session_id"),
                                 program_id=body.get("program_id"))
-        created = create_once(lambda: self._rest.create_job(data),
-                              lambda window: self._find_submitted(tag, window),
-                              policy=self.retry, kind="job", tag=tag)
+        if len(tags) >= MAX_TAGS:
+            # No room for the submission tag: posted once, as is (journaled by id only).
+            created = self._rest.create_job(dumps_body(body))
+        else:
+            data = dumps_body({**body, "tags": [*tags, tag]})
+            created = create_once(lambda: self._rest.create_job(data),
+                                  lambda window: self._find_submitted(tag, window),
+                                  policy=self.retry, kind="job", tag=tag)
         if self.journal is not None:
             self.journal.created(tag=tag, job_id=str(created["id"]),
                                  session_id=created.get("session_id"))
