@@ -4,6 +4,10 @@ Also ships :mod:`qiskit_rest_primitives.local`, a local server of the same API (
 ``[server]``).
 """
 
+# qiskit's job errors, re-exported as the official client does.
+from qiskit.exceptions import QiskitError
+from qiskit.providers.exceptions import JobError, JobTimeoutError
+
 from . import exceptions, options
 from ._backend import BackendStatus, RuntimeBackend
 from ._config import VERSION as __version__
@@ -15,6 +19,12 @@ from ._sampler import SamplerV2
 from ._service import QiskitRuntimeService, RuntimeService
 from ._session import Batch, Session
 from .exceptions import (
+    IBMAccountError,
+    IBMApiError,
+    IBMBackendApiError,
+    IBMBackendApiProtocolError,
+    IBMBackendError,
+    IBMBackendValueError,
     IBMError,
     IBMInputValueError,
     IBMNotAuthorizedError,
@@ -24,12 +34,16 @@ from .exceptions import (
     RuntimeJobMaxTimeoutError,
     RuntimeJobNotFound,
     RuntimeJobTimeoutError,
+    RuntimeProgramNotFound,
 )
 from .options import EstimatorOptions, SamplerOptions, Unset
 
 Sampler = SamplerV2
 Estimator = EstimatorV2
 RuntimeJobV2 = RuntimeJob
+IBMBackend = RuntimeBackend
+#: The official client's second name for the service (since 0.49).
+IBMQuantumComputeService = QiskitRuntimeService
 
 for _cls in (BackendStatus, Batch, EstimatorV2, InstanceExtensions, PollPolicy,
              QiskitRuntimeService, ResourceController, ResourceInstance, RetryPolicy,
@@ -43,12 +57,23 @@ __all__ = [
     "Estimator",
     "EstimatorOptions",
     "EstimatorV2",
+    "IBMAccountError",
+    "IBMApiError",
+    "IBMBackend",
+    "IBMBackendApiError",
+    "IBMBackendApiProtocolError",
+    "IBMBackendError",
+    "IBMBackendValueError",
     "IBMError",
     "IBMInputValueError",
     "IBMNotAuthorizedError",
+    "IBMQuantumComputeService",
     "IBMRuntimeError",
     "InstanceExtensions",
+    "JobError",
+    "JobTimeoutError",
     "PollPolicy",
+    "QiskitError",
     "QiskitRuntimeService",
     "ResourceController",
     "ResourceInstance",
@@ -61,6 +86,7 @@ __all__ = [
     "RuntimeJobNotFound",
     "RuntimeJobTimeoutError",
     "RuntimeJobV2",
+    "RuntimeProgramNotFound",
     "RuntimeService",
     "Sampler",
     "SamplerOptions",

@@ -13,12 +13,12 @@ from qiskit.transpiler import Target
 from ._backend_config import BackendConfiguration, without_fractional
 from ._backend_properties import BackendProperties
 from ._backend_target import build_target
-from .exceptions import ConfigurationError
+from .exceptions import BackendRunNotSupportedError, ConfigurationError
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
 
-    from ._service import RuntimeService
+    from ._link import ServiceLink
 
 JSON = dict[str, Any]
 _datetime = datetime  # ``properties(datetime=...)`` shadows the name, as in the official API
@@ -82,7 +82,7 @@ class RuntimeBackend(BackendV2):
     """
 
     def __init__(self, configuration: JSON | BackendConfiguration,
-                 properties: JSON | None = None, service: RuntimeService | None = None, *,
+                 properties: JSON | None = None, service: ServiceLink | None = None, *,
                  rest: BackendSource | None = None, instance: str | None = None,
                  calibration_id: str | None = None, physical_qubits: int | None = None,
                  use_fractional_gates: bool | None = False) -> None:
@@ -232,7 +232,7 @@ class RuntimeBackend(BackendV2):
 
     def run(self, run_input: Any, **options: Any) -> Any:
         """Not supported: submit circuits through ``SamplerV2`` or ``EstimatorV2``."""
-        raise NotImplementedError(
+        raise BackendRunNotSupportedError(
             "RuntimeBackend.run() is not supported; use SamplerV2(mode=backend).run(...)")
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RuntimeBackend:

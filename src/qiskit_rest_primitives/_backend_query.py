@@ -18,7 +18,7 @@ from ._backend_config import is_fractional
 from .exceptions import APIStatusError, BackendNotFoundError, ConfigurationError
 
 if TYPE_CHECKING:
-    from ._service import RuntimeService
+    from ._link import ServiceLink
 
 JSON = dict[str, Any]
 BackendFilter = Callable[[RuntimeBackend], bool]
@@ -34,7 +34,7 @@ def backend_not_found(message: str) -> BackendNotFoundError:
 class BackendCatalog:
     """The backends one service can reach, fetched over REST and filtered locally."""
 
-    def __init__(self, service: RuntimeService) -> None:
+    def __init__(self, service: ServiceLink) -> None:
         self._service = service
         self._configs: dict[str, JSON] = {}  # raw configuration per name (no calibration id)
 
@@ -125,7 +125,7 @@ class BackendCatalog:
             raise backend_not_found(
                 f"Unable to create configuration for {name}: {exc}") from exc
 
-    def _configuration(self, service: RuntimeService, name: str,
+    def _configuration(self, service: ServiceLink, name: str,
                        calibration_id: str | None) -> JSON:
         if calibration_id is not None:  # specific to that calibration: never cached
             return service._rest.get_backend_configuration(name, calibration_id)
@@ -134,7 +134,7 @@ class BackendCatalog:
             self._configs[key] = service._rest.get_backend_configuration(name)
         return self._configs[key]
 
-    def _service_for(self, instance: str | None) -> RuntimeService:
+    def _service_for(self, instance: str | None) -> ServiceLink:
         return self._service._service_for(instance)
 
 

@@ -70,9 +70,19 @@ class _Fallback(Exception):
 
 
 def parse_datetime(value: str) -> datetime:
-    """An ISO-8601 timestamp, accepting a trailing ``Z`` on every Python version."""
-    # Python 3.10's fromisoformat rejects a trailing "Z" (wire-format §8.3: format unverified).
-    return datetime.fromisoformat(value[:-1] + "+00:00" if value[-1:] in "Zz" else value)
+    """An ISO-8601 timestamp, accepting a trailing ``Z`` and any number of fractional digits
+    on every Python version."""
+    # Python 3.10's fromisoformat rejects a trailing "Z" (wire-format §8.3: format unverified)
+    # and fractions of other than 3 or 6 digits.
+    value = value[:-1] + "+00:00" if value[-1:] in "Zz" else value
+    return datetime.fromisoformat(_FRACTION.sub(_six_digits, value, count=1))
+
+
+_FRACTION = re.compile(r"(?<=:\d\d)\.(\d+)")
+
+
+def _six_digits(match: re.Match[str]) -> str:
+    return "." + match.group(1)[:6].ljust(6, "0")
 
 
 def _when(value: Any) -> Any:
@@ -262,10 +272,11 @@ class _NpySink:
         if len(head) < stop:
             return
         fp = io.BytesIO(bytes(head[:stop]))
-        version = np.lib.format.read_magic(fp)
-        reader = np.lib.format.read_array_header_1_0
+        npy: Any = np.lib.format  # typed in numpy >= 2.3 only (3.10 gets 2.2)
+        version = npy.read_magic(fp)
+        reader = npy.read_array_header_1_0
         if version != (1, 0):
-            reader = np.lib.format.read_array_header_2_0
+            reader = npy.read_array_header_2_0
         shape, fortran, dtype = reader(fp)
         if dtype.hasobject:
             raise _Fallback

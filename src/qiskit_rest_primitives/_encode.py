@@ -43,7 +43,8 @@ def _npy_bytes(array: np.ndarray[Any, Any]) -> bytes:
     array = np.ascontiguousarray(array)
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
-    header = {"descr": np.lib.format.dtype_to_descr(array.dtype), "fortran_order": False,
+    npy: Any = np.lib.format  # typed in numpy >= 2.3 only (3.10 gets 2.2)
+    header = {"descr": npy.dtype_to_descr(array.dtype), "fortran_order": False,
               "shape": array.shape}
     text = repr(header).encode("latin1")
     padding = 64 - (10 + len(text) + 1) % 64

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ._endpoints import is_crn
 from ._http import HttpClient, make_pool
 from ._rest import GlobalSearchRest, RestClient
-from .exceptions import APIStatusError, ConfigurationError
+from .exceptions import APIStatusError, CloudResourceNameResolutionError, ConfigurationError
 
 if TYPE_CHECKING:
     from ._auth import BearerAuth
@@ -125,7 +125,7 @@ class InstanceLookup:
         if instance:
             named = [item for item in self.instances() if item["name"] == instance]
             if not named:
-                raise ConfigurationError(
+                raise CloudResourceNameResolutionError(
                     f"The instance specified ({instance}) is not a valid instance name; "
                     f"this account has {sorted(i['name'] for i in self.instances())}")
             if len(named) > 1:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +23,7 @@ from ._validate import check_job_tags
 from .exceptions import (
     APIError,
     APIResponseError,
+    ConfigurationError,
     ConflictError,
     RuntimeJobCancelledError,
     RuntimeJobFailureError,
@@ -29,7 +33,7 @@ from .exceptions import (
 
 if TYPE_CHECKING:
     from ._backend import RuntimeBackend
-    from ._service import RuntimeService
+    from ._link import JobHost
 
 JSON = dict[str, Any]
 FINAL_STATUSES = frozenset({"DONE", "ERROR", "CANCELLED"})
@@ -64,7 +68,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     ``result()`` waits, then decodes the payload into qiskit's own result classes.
     """
 
-    def __init__(self, job_id: str, service: RuntimeService, *, program_id: str | None = None,
+    def __init__(self, job_id: str, service: JobHost, *, program_id: str | None = None,
                  backend_name: str | None = None, session_id: str | None = None,
                  circuit_metadata: list[dict[str, Any]] | None = None,
                  pub_shots: list[int] | None = None,
@@ -88,7 +92,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         self._lock = threading.Lock()
 
     @classmethod
-    def from_document(cls, document: JSON, service: RuntimeService,
+    def from_document(cls, document: JSON, service: JobHost,
                       poll: PollPolicy | None = None) -> RuntimeJob:
         """A job object for a document the service returned (``GET /jobs[/{id}]``)."""
         job = cls(str(document["id"]), service, poll=poll)
@@ -132,18 +136,41 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         """Whether the job failed."""
         return self.status() == "ERROR"
 
-    def wait_for_final_state(self, timeout: float | None = None) -> None:
+    def wait_for_final_state(self, timeout: float | None = None,
+                             poll_interval: float | None = None) -> None:
         """Poll, starting fast and backing off, until the job is final.
+
+        ``poll_interval`` polls every that many seconds instead (as the official client does).
 
         Raises:
             RuntimeJobTimeoutError: ``timeout`` seconds passed first (the job goes on).
         """
-        self._poll_until_final(timeout, results=False)
+        with self._fixed_interval(poll_interval):
+            self._poll_until_final(timeout, results=False)
+
+    @contextlib.contextmanager
+    def _fixed_interval(self, poll_interval: float | None) -> Iterator[None]:
+        """Poll every ``poll_interval`` seconds inside the block (None: the job's policy)."""
+        if poll_interval is None:
+            yield
+            return
+        if not poll_interval > 0:
+            raise ConfigurationError(f"poll_interval must be positive, got {poll_interval!r}")
+        policy = self._poll
+        self._poll = dataclasses.replace(policy, initial_interval=poll_interval, factor=1.0,
+                                         max_interval=poll_interval)
+        try:
+            yield
+        finally:
+            self._poll = policy
 
     # results
-    def result(self, timeout: float | None = None) -> PrimitiveResult[Any]:
+    def result(self, timeout: float | None = None,
+               poll_interval: float | None = None) -> PrimitiveResult[Any]:
         """Wait for the job and return its :class:`PrimitiveResult`, a fresh copy per call
         (changing one result does not change the next, as with the official client).
+
+        ``poll_interval`` polls every that many seconds instead of the job's policy.
 
         Raises:
             RuntimeJobFailureError: the job failed (``reason_code`` says why).
@@ -154,7 +181,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         with self._lock:
             if self._result is not None:
                 return copy.deepcopy(self._result)
-            result = self._poll_until_final(timeout, results=True)
+            with self._fixed_interval(poll_interval):
+                result = self._poll_until_final(timeout, results=True)
             if result is None:  # final without a result: failed or cancelled
                 raise self._final_error()
             self._restore_circuit_metadata(result)
@@ -377,6 +405,21 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
     def instance(self) -> str | None:
         """The CRN of the instance the job runs in."""
         return self._service.instance
+
+    @property
+    def image(self) -> str:
+        """The runtime image the job asked for (``""``: the default)."""
+        return str(self._document.get("runtime") or "")
+
+    @property
+    def private(self) -> bool:
+        """Whether the job is private (its inputs and results are not kept)."""
+        return bool(self._document.get("private", False))
+
+    def properties(self, refresh: bool = False) -> Any:
+        """The properties of the job's backend (re-read if ``refresh``)."""
+        backend = self.backend()
+        return None if backend is None else backend.properties(refresh=refresh)
 
     @property
     def session_id(self) -> str | None:

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ._http import HttpClient
-from .exceptions import BackendNotFoundError, RuntimeJobNotFound
+from .exceptions import BackendNotFoundError, RuntimeJobNotFound, RuntimeProgramNotFound
 
 JSON = dict[str, Any]
 
@@ -22,7 +22,9 @@ class RestClient:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
         # The official client's names for a missing job or backend (both 404s).
-        http.not_found.update({"/jobs/": RuntimeJobNotFound, "/backends/": BackendNotFoundError})
+        # (first matching prefix wins: "/jobs/{id}…" before the submission's "/jobs").
+        http.not_found.update({"/jobs/": RuntimeJobNotFound, "/jobs": RuntimeProgramNotFound,
+                               "/backends/": BackendNotFoundError})
 
     def __repr__(self) -> str:
         return f"RestClient({self.http.base_url!r})"

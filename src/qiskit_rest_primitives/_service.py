@@ -98,6 +98,8 @@ class QiskitRuntimeService(InstanceMethods):
             channel=channel, token=token, url=url, instance=instance, filename=filename,
             name=name, proxies=proxies, verify=verify, private_endpoint=private_endpoint,
             need_token=bearer_token is None)
+        if account.instance == "auto":  # the official "choose one, and do not warn"
+            account.instance = None
         account.region = region or account.region
         account.plans_preference = plans_preference or account.plans_preference
         account.tags = tags or account.tags
@@ -319,14 +321,17 @@ class QiskitRuntimeService(InstanceMethods):
         check_job_id(job_id)
         return RuntimeJob.from_document(self._rest.get_job(job_id), self, self.poll)
 
-    def jobs(self, limit: int | None = 10, skip: int = 0, *, backend_name: str | None = None,
+    def jobs(self, limit: int | None = 10, skip: int = 0, backend_name: str | None = None,
              pending: bool | None = None, program_id: str | None = None,
-             session_id: str | None = None, job_tags: Sequence[str] | None = None,
-             created_after: datetime | None = None, created_before: datetime | None = None,
-             descending: bool = True, journal: bool = False) -> list[RuntimeJob]:
+             instance: str | None = None, job_tags: Sequence[str] | None = None,
+             session_id: str | None = None, created_after: datetime | None = None,
+             created_before: datetime | None = None, descending: bool = True, *,
+             journal: bool = False) -> list[RuntimeJob]:
         """Jobs of this instance, newest first, with the API's filters (wire-format §5).
 
-        ``limit=None`` pages through every matching job. Naive datetimes are local time.
+        The official client's parameters, in its order. ``limit=None`` pages through every
+        matching job. Naive datetimes are local time. ``instance`` (a CRN or a name of this
+        account's) lists that instance's jobs instead.
         ``journal=True`` lists instead the jobs this machine's submission journal recorded
         for this service's URL and instance (newest first; the filters do not apply), each
         with its current state: after a crash, nothing submitted is lost. A submission whose
@@ -335,6 +340,7 @@ class QiskitRuntimeService(InstanceMethods):
         """
         if journal:
             return self._journal_jobs(limit)
+        host = self._service_for(instance)
         filters = _job_filters(backend_name=backend_name, pending=pending, program=program_id,
                                session_id=session_id, tags=job_tags, created_after=created_after,
                                created_before=created_before, descending=descending)
@@ -344,9 +350,9 @@ class QiskitRuntimeService(InstanceMethods):
             page_size = _PAGE_SIZE if limit is None else min(_PAGE_SIZE, limit - len(jobs))
             params = [("exclude_params", "true"), ("limit", page_size), ("offset", offset),
                       *filters]
-            page = self._rest.list_jobs(params).get("jobs") or []
+            page = host._rest.list_jobs(params).get("jobs") or []
             for document in page:
-                jobs.append(RuntimeJob.from_document(document, self, self.poll))
+                jobs.append(RuntimeJob.from_document(document, host, self.poll))
             offset += len(page)
             if len(page) < page_size:
                 break
@@ -361,8 +367,14 @@ class QiskitRuntimeService(InstanceMethods):
                              settled=lambda exc: isinstance(exc, NotFoundError))
 
     def usage(self) -> JSON:
-        """The instance's usage and limits (``/instances/usage``)."""
-        return self._rest.get_instance_usage()
+        """The instance's usage and limits (``/instances/usage``), plus, as the official
+        client adds it, ``usage_remaining_seconds`` when the instance has a limit."""
+        usage = self._rest.get_instance_usage()
+        limit = usage.get("usage_limit_seconds") or usage.get("usage_allocation_seconds")
+        if limit:
+            consumed = usage.get("usage_consumed_seconds") or 0
+            usage["usage_remaining_seconds"] = max(float(limit) - float(consumed), 0)
+        return usage
 
     def _submit_job(self, body: JSON) -> JSON:
         """POST a job exactly once, even if the answer to the POST is lost.

@@ -96,10 +96,10 @@ class Session:
                 f"{type(self).__name__} needs a backend from QiskitRuntimeService.backend(), or "
                 f"its name; got {type(backend).__name__}")
         self._backend = backend
-        service = service or backend.service
-        if service is None:
+        linked = service or backend.service
+        if not isinstance(linked, QiskitRuntimeService):
             raise ConfigurationError(f"{type(self).__name__}: the backend has no service")
-        self._service: QiskitRuntimeService = service
+        self._service = linked
         self._max_time = parse_max_time(max_time)
         self._active = True
         self._closed = False  # the service confirmed it no longer accepts jobs

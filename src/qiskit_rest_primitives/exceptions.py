@@ -11,15 +11,21 @@ written for either catches the same failures:
     * ``IBMAccountError`` → ``AccountsError``: an account cannot be used;
       ``InvalidAccountError`` (bad channel, region, token...), ``AccountNotFoundError`` (nothing
       saved under that name, no credentials anywhere), ``AccountAlreadyExistsError`` (saving
-      over an account, or a second default, without ``overwrite=True``).
+      over an account, or a second default, without ``overwrite=True``),
+      ``CloudResourceNameResolutionError`` (no instance of that name).
 
   * ``ValidationError``: a pub the backend cannot run (non-ISA instruction, wrong observable
     width, wrong parameter count, bad shots or precision); names the pub and the fix.
 
 * ``IBMNotAuthorizedError``: the credentials were refused (401) or may not do this (403).
+* ``IBMApiError``: talking to the service failed; every ``APIError`` below is one too.
+* ``IBMBackendError``: a backend cannot do what was asked; ``IBMBackendValueError`` (also a
+  ``ValueError``), ``IBMBackendApiError``, ``IBMBackendApiProtocolError``, and
+  ``BackendRunNotSupportedError`` (also a ``NotImplementedError``) for ``backend.run()``.
 * ``IBMRuntimeError``: the service failed us, or a job or session is in the wrong state.
 
-  * ``APIError``: anything that went wrong talking to the service; carries method and URL.
+  * ``APIError`` (also an ``IBMApiError``): anything that went wrong talking to the service;
+    carries method and URL.
 
     * ``APIConnectionError``: the request did not get an HTTP answer.
 
@@ -37,6 +43,7 @@ written for either catches the same failures:
         ``NotFoundError`` 404, ``ConflictError`` 409 (also a ``RuntimeInvalidStateError``),
         ``RateLimitError`` 429, ``ServerError`` 5xx.
       * ``RuntimeJobNotFound`` (a ``NotFoundError``): no such job.
+      * ``RuntimeProgramNotFound`` (a ``NotFoundError``): a submission's program not found.
       * ``BackendNotFoundError`` (a ``NotFoundError`` and qiskit's
         ``QiskitBackendNotFoundError``): no such backend, or none matches.
 
@@ -106,6 +113,10 @@ class AccountAlreadyExistsError(AccountsError):
     """An account (or a default account) exists and ``overwrite`` was not given."""
 
 
+class CloudResourceNameResolutionError(AccountsError):
+    """No instance of that name: its CRN cannot be found."""
+
+
 class ValidationError(IBMInputValueError):
     """A pub cannot run on the target backend; nothing was sent."""
 
@@ -118,11 +129,35 @@ class IBMRuntimeError(QiskitRestError):
     """The service failed the call, or a job or session is in the wrong state for it."""
 
 
+class IBMApiError(QiskitRestError):
+    """Talking to the service failed (official name; every ``APIError`` is one)."""
+
+
+class IBMBackendError(QiskitRestError):
+    """A backend cannot do what was asked (official name)."""
+
+
+class IBMBackendValueError(IBMBackendError, ValueError):
+    """A value given to a backend is invalid (official name)."""
+
+
+class IBMBackendApiError(IBMBackendError):
+    """A backend's documents could not be fetched (official name)."""
+
+
+class IBMBackendApiProtocolError(IBMBackendError):
+    """A backend's document from the service cannot be read (official name)."""
+
+
+class BackendRunNotSupportedError(IBMBackendError, NotImplementedError):
+    """``backend.run()``: circuits go through ``SamplerV2`` or ``EstimatorV2`` instead."""
+
+
 class RuntimeInvalidStateError(IBMRuntimeError):
     """The job or session is in the wrong state for the call (official name)."""
 
 
-class APIError(IBMRuntimeError):
+class APIError(IBMRuntimeError, IBMApiError):
     """The service could not be talked to, or answered with an error."""
 
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
@@ -229,6 +264,10 @@ class NotFoundError(APIStatusError):
 
 class RuntimeJobNotFound(NotFoundError):
     """404 for a job: no such job on this instance (official name)."""
+
+
+class RuntimeProgramNotFound(NotFoundError):
+    """404 on job submission: no such program (or backend) for this instance (official name)."""
 
 
 class BackendNotFoundError(NotFoundError, QiskitBackendNotFoundError):

@@ -132,3 +132,32 @@ def test_exception_tree_relations() -> None:
                            (ours.SessionClosedError, qrp.IBMRuntimeError)):
         assert issubclass(official, base), (official, base)
     assert issubclass(qrp.IBMInputValueError, ValueError)
+
+
+def test_job_details_as_official(service: qrp.QiskitRuntimeService, isa_bell: QuantumCircuit,
+                                 server: LocalRuntimeServer) -> None:
+    job = qrp.SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10)
+    job.wait_for_final_state(timeout=60, poll_interval=0.05)
+    assert job.result(timeout=60, poll_interval=0.05)[0].data.meas.num_shots == 10
+    assert job.image == "" and job.private is False
+    assert job.properties().backend_name == BACKEND
+    with pytest.raises(qrp.IBMInputValueError, match="poll_interval"):
+        job.wait_for_final_state(poll_interval=0)
+    # The official positional order of jobs(): limit, skip, backend_name, pending, program_id,
+    # instance, job_tags...
+    assert [j.job_id() for j in service.jobs(5, 0, BACKEND, False, "sampler",
+                                             service.instance)] == [job.job_id()]
+    named = service.jobs(instance=server.default_instance.name)  # by name, as officially
+    assert [j.job_id() for j in named] == [job.job_id()]
+
+
+def test_usage_remaining_and_auto_instance(server: LocalRuntimeServer) -> None:
+    limited = server.create_instance("limited", instance_limit_seconds=600)
+    service = qrp.QiskitRuntimeService(api_key=limited.api_key, instance=limited.crn,
+                                       url=server.url, iam_url=server.iam_url)
+    usage = service.usage()
+    assert usage["usage_limit_seconds"] == 600
+    assert usage["usage_remaining_seconds"] == 600 - usage["usage_consumed_seconds"]
+    auto = qrp.QiskitRuntimeService(api_key=server.api_key, instance="auto", url=server.url,
+                                    iam_url=server.iam_url)
+    assert auto.instance == server.instance  # chosen, as with no instance at all

@@ -11,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
 from qiskit.exceptions import QiskitError
@@ -278,7 +279,7 @@ class Worker:
         self._helpers.run(target)
         try:
             return future.result(timeout=None if cost is None else float(cost))
-        except TimeoutError:
+        except FutureTimeoutError:  # the builtin TimeoutError only from Python 3.11 on
             return None
 
     def _finish(self, job_id: str, status: str, *, reason: str | None = None,
