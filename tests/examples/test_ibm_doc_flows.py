@@ -17,6 +17,7 @@ import pytest
 from qiskit_rest_primitives.local import LocalRuntimeServer
 
 HELLO_WORLD = """
+# [start-hello-world]
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
@@ -45,6 +46,7 @@ job_result = job.result()
 pub_result = job.result()[0]
 values = pub_result.data.evs
 errors = pub_result.data.stds
+# [end-hello-world]
 """
 
 SESSION = """
