@@ -65,6 +65,22 @@ def test_estimator_on_aer_simulator() -> None:
     assert zz == pytest.approx(1.0, abs=0.05) and xy == pytest.approx(0.0, abs=0.05)
 
 
+def test_estimator_on_a_generic_backend_noisy_and_ideal() -> None:
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    values = {}
+    for label, generic in (("noisy", GenericBackendV2(3, seed=9)),
+                           ("ideal", GenericBackendV2(3, seed=9, noise_info=False))):
+        isa = _isa(generic, circuit)
+        observables = [SparsePauliOp(p).apply_layout(isa.layout) for p in ("ZZ", "XX")]
+        estimator = qrp.EstimatorV2(mode=generic)
+        estimator.options.seed_estimator = 3
+        values[label] = estimator.run([(isa, observables)], precision=1e-5).result()[0].data.evs
+    assert values["ideal"] == pytest.approx([1.0, 1.0], abs=1e-4)
+    assert all(0.9 < v < 0.999 for v in values["noisy"])  # ~0.9967: the gate errors bite
+
+
 def test_sampler_on_aer_simulator_takes_unrestricted_circuits() -> None:
     circuit = QuantumCircuit(3)
     circuit.h(0)
