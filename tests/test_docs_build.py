@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +33,12 @@ def test_changelog_names_this_version() -> None:
     releases = [line for line in (ROOT / "CHANGELOG.md").read_text().splitlines()
                 if line.startswith("## ")]
     assert releases and releases[0].startswith(f"## {__version__} "), releases[:1]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """README's first two commands stay first; .ci/run runs the second one verbatim."""
+    commands = re.findall(r"```bash\n\s*(.*?)\n\s*```", (ROOT / "README.md").read_text())
+    assert commands[0].endswith("python tutorials/quickstart.py"), commands[0]
+    assert commands[1].endswith("&& pytest"), commands[1]
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    assert ci[-1] == commands[1], (ci[-1], commands[1])
