@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import io
 import platform
 import statistics
 import subprocess
@@ -28,16 +30,9 @@ from typing import Any
 
 import numpy as np
 import qiskit
-from _common import (
-    ServerProcess,
-    interleaved_times,
-    median_ratio,
-    median_time,
-    print_table,
-    write_json,
-)
+from _common import ServerProcess, median_ratio, print_table, write_json
 from circuits import cached_isa
-from qiskit import QuantumCircuit, qasm3
+from qiskit import QuantumCircuit, qasm3, qpy
 from qiskit.circuit.library import real_amplitudes, zz_feature_map
 from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp
@@ -93,38 +88,70 @@ class RequestCounter:
         http._send = counted  # type: ignore[method-assign]
 
 
+def _timed(func: Callable[[], Any]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call, with the garbage collector collected first."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    func()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _rounds(ours: Callable[[Any], Any], peer: Callable[[Any], Any], subject: Callable[[], Any],
+            rounds: int) -> dict[str, float]:
+    """Interleaved rounds of ``ours`` and ``peer``: median times and median per-round ratios
+    (peer / ours), by wall clock and by this process's CPU time."""
+    times: dict[str, list[float]] = {"ours": [], "peer": [], "ours_cpu": [], "peer_cpu": []}
+    for _ in range(rounds):
+        for name, func in (("ours", ours), ("peer", peer)):
+            item = subject()
+            wall, cpu = _timed(lambda func=func, item=item: func(item))
+            times[name].append(wall)
+            times[f"{name}_cpu"].append(cpu)
+    return {"ours_s": statistics.median(times["ours"]),
+            "peer_s": statistics.median(times["peer"]),
+            "ours_cpu_s": statistics.median(times["ours_cpu"]),
+            "x_faster": median_ratio(times["peer"], times["ours"]),
+            "x_faster_cpu": median_ratio(times["peer_cpu"], times["ours_cpu"])}
+
+
 def bench_sampler_run(server: ServerProcess, circuit: QuantumCircuit, rounds: int
-                      ) -> dict[str, Any]:
-    """``Sampler.run`` returning from the stub's answer, against ``qasm3.dumps`` alone."""
+                      ) -> list[dict[str, Any]]:
+    """``Sampler.run`` returning from the stub's answer, against ``qasm3.dumps`` alone, on
+    the same circuit and on circuits freshly loaded from QPY (as right after transpiling)."""
     upstream = server.fields["Runtime API"].rsplit("/api/", 1)[0]
+    buffer = io.BytesIO()
+    qpy.dump(circuit, buffer)
+    blob = buffer.getvalue()
+    values = np.random.default_rng(1).uniform(0, 2 * np.pi, circuit.num_parameters)
+    rows = []
     with stub_server(upstream) as stub:
         kwargs = {**server.service_kwargs(), "url": f"{stub}/api/v1"}
         with qrp.RuntimeService(**kwargs) as service:
             sampler = qrp.Sampler(mode=service.backend("ibm_brisbane"))
-            values = np.random.default_rng(1).uniform(0, 2 * np.pi, circuit.num_parameters)
-            funcs: dict[str, Callable[[QuantumCircuit], Any]] = {
-                "sampler_run": lambda c: sampler.run([(c, values)]),
-                "qasm3_dumps": qasm3.dumps}
-            for func in funcs.values():
-                func(circuit)  # warm-up: connection pool, token
-            times = interleaved_times(funcs, lambda: circuit, rounds=rounds)
-    ours = dumps(circuit)
-    return {"circuit": "real_amplitudes(100, reps=4) brisbane", "instructions": len(circuit.data),
-            "parameters": circuit.num_parameters,
-            "emitter": "python" if ours.parameter_names else "rust",
-            "sampler_run_s": statistics.median(times["sampler_run"]),
-            "qasm3_dumps_s": statistics.median(times["qasm3_dumps"]),
-            "x_faster_than_qasm3_dumps": median_ratio(times["qasm3_dumps"], times["sampler_run"])}
+
+            def run(item: QuantumCircuit) -> Any:
+                return sampler.run([(item, values)])
+
+            run(circuit)  # warm-up: connection pool, token
+            qasm3.dumps(circuit)
+            for label, subject in (("same circuit", lambda: circuit),
+                                   ("fresh circuit", lambda: qpy.load(io.BytesIO(blob))[0])):
+                figures = _rounds(run, qasm3.dumps, subject, rounds)
+                rows.append({"circuit": f"real_amplitudes(100, reps=4) brisbane, {label}",
+                             "instructions": len(circuit.data),
+                             "parameters": circuit.num_parameters,
+                             "emitter": "python" if dumps(circuit).parameter_names else "rust",
+                             **figures})
+    return rows
 
 
-def bench_parse(circuit: QuantumCircuit, repeat: int) -> dict[str, Any]:
+def bench_parse(circuit: QuantumCircuit, rounds: int) -> dict[str, Any]:
     """The server's parse of the text ``Sampler.run`` sends, against ``qasm3.loads``."""
     text = dumps(circuit).text
     _Parser(text).parse()  # must not fall back
-    ours = median_time(lambda: loads(text), repeat=repeat)
-    reference = median_time(lambda: qasm3.loads(text), repeat=max(1, repeat // 3), warmup=0)
-    return {"circuit": "real_amplitudes(100, reps=4) brisbane", "ours_s": ours,
-            "qasm3_loads_s": reference, "x_faster_than_qasm3_loads": reference / ours}
+    figures = _rounds(lambda t: loads(t), lambda t: qasm3.loads(t), lambda: text,
+                      max(2, rounds // 3))
+    return {"circuit": "real_amplitudes(100, reps=4) brisbane", **figures}
 
 
 def _vqe(estimator: Any, transpiler: Any, iterations: int) -> tuple[float, int]:
@@ -223,12 +250,12 @@ def main() -> None:
     rounds, iterations, steps = (3, 10, 2) if args.quick else (9, 40, 5)
     circuit = cached_isa("real-amplitudes", _measured_ansatz, 100, 4)
     with ServerProcess() as server:
-        run = [bench_sampler_run(server, circuit, rounds)]
+        run = bench_sampler_run(server, circuit, rounds)
         with qrp.RuntimeService(**server.service_kwargs()) as service:
             algorithms = [bench_vqe(service, iterations, max(3, rounds // 3)),
                           bench_qnn(service, steps, max(3, rounds // 3))]
     print_table("Sampler.run vs qasm3.dumps (seconds)", run)
-    parse = [bench_parse(circuit, rounds)]
+    parse = [bench_parse(circuit, rounds)]  # after the server process is gone
     print_table("server parse vs qasm3.loads (seconds)", parse)
     print_table("algorithms: ours (local server) vs StatevectorEstimator (seconds)", algorithms)
     payload = {"when": datetime.now(timezone.utc).isoformat(), "quick": args.quick,

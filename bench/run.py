@@ -165,14 +165,15 @@ def primitives_rows(primitives: dict[str, Any]) -> list[Row]:
     for case in primitives["sampler_run"]:
         rows.append(goal(f"Sampler.run {case['circuit']} ({case['instructions']} instr, "
                          f"{case['parameters']} params)", "qasm3.dumps alone",
-                         case["x_faster_than_qasm3_dumps"], ">= 5x faster", lambda r: r >= 5,
-                         f"ours {case['sampler_run_s'] * 1e3:.1f} ms (validate, encode, POST), "
-                         f"peer {case['qasm3_dumps_s'] * 1e3:.1f} ms"))
+                         case["x_faster"], ">= 5x faster", lambda r: r >= 5,
+                         f"ours {case['ours_s'] * 1e3:.1f} ms (validate, encode, POST; "
+                         f"client CPU {case['ours_cpu_s'] * 1e3:.1f} ms), peer "
+                         f"{case['peer_s'] * 1e3:.1f} ms; by CPU time {case['x_faster_cpu']:.1f}x"))
     for case in primitives["parse"]:
         rows.append(goal(f"server parse {case['circuit']}", "qasm3.loads",
-                         case["x_faster_than_qasm3_loads"], ">= 100x faster",
-                         lambda r: r >= 100, f"ours {case['ours_s'] * 1e3:.1f} ms, "
-                         f"peer {case['qasm3_loads_s']:.2f} s"))
+                         case["x_faster"], ">= 100x faster", lambda r: r >= 100,
+                         f"ours {case['ours_s'] * 1e3:.1f} ms, peer {case['peer_s']:.2f} s; "
+                         f"by CPU time {case['x_faster_cpu']:.0f}x"))
     for case in primitives["algorithms"]:
         low, high = case["ratio_range"]
         rows.append(goal(case["workload"], "StatevectorEstimator in-process",
