@@ -1,4 +1,5 @@
-"""Drop-in proof: qiskit-algorithms runs unchanged on our primitives against the local server."""
+"""Drop-in proof: qiskit-algorithms runs unchanged on our primitives against the local server,
+including the algorithms that read `default_shots`, `default_precision` and `metadata["shots"]`."""
 
 from __future__ import annotations
 
@@ -35,3 +36,39 @@ def test_grover_with_sampler_v2(manila: qrp.RuntimeBackend, manila_pm) -> None: 
     result = grover.amplify(problem)
     assert result.top_measurement == "11"
     assert result.oracle_evaluation
+
+
+def test_iterative_amplitude_estimation_reads_shots_from_metadata(manila: qrp.RuntimeBackend, manila_pm) -> None:  # type: ignore[no-untyped-def]
+    from qiskit_algorithms import EstimationProblem, IterativeAmplitudeEstimation
+
+    probability = 0.2
+    angle = 2 * np.arcsin(np.sqrt(probability))
+    prepare = QuantumCircuit(1)
+    prepare.ry(angle, 0)
+    grover = QuantumCircuit(1)  # Q = rotation by twice the angle, for this one-qubit problem
+    grover.ry(2 * angle, 0)
+    problem = EstimationProblem(state_preparation=prepare, grover_operator=grover,
+                                objective_qubits=[0])
+    iae = IterativeAmplitudeEstimation(
+        epsilon_target=0.02, alpha=0.05, transpiler=manila_pm,
+        sampler=qrp.Sampler(mode=manila, options={"default_shots": 400}))
+    result = iae.estimate(problem)
+    assert result.estimation == pytest.approx(probability, abs=0.04)
+    assert result.num_oracle_queries > 0  # counted from each pub's metadata["shots"]
+
+
+def test_gradients_read_default_precision_and_shots(manila: qrp.RuntimeBackend, manila_pm) -> None:  # type: ignore[no-untyped-def]
+    from qiskit.circuit import Parameter
+    from qiskit_algorithms.gradients import LinCombEstimatorGradient, ParamShiftSamplerGradient
+
+    theta = Parameter("θ")
+    circuit = QuantumCircuit(1)
+    circuit.ry(theta, 0)
+    estimator_gradient = LinCombEstimatorGradient(qrp.Estimator(mode=manila), transpiler=manila_pm)
+    gradient = estimator_gradient.run([circuit], [SparsePauliOp("Z")], [[0.7]]).result()
+    assert gradient.gradients[0][0] == pytest.approx(-np.sin(0.7), abs=0.1)
+    measured = circuit.copy()
+    measured.measure_all()
+    sampler_gradient = ParamShiftSamplerGradient(qrp.Sampler(mode=manila), transpiler=manila_pm)
+    probabilities = sampler_gradient.run([measured], [[0.7]]).result().gradients[0][0]
+    assert probabilities[1] == pytest.approx(np.sin(0.7) / 2, abs=0.05)
