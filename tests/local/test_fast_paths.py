@@ -1,8 +1,7 @@
-"""The server's fast paths keep behaviour: token cache, instance cache, helper threads, JSON bytes."""
+"""The server's fast paths keep behaviour: token cache, instance cache, JSON bytes."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -14,7 +13,6 @@ from qiskit_rest_primitives.local._errors import ApiError
 from qiskit_rest_primitives.local._iam import TokenIssuer
 from qiskit_rest_primitives.local._state import new_instance_row
 from qiskit_rest_primitives.local._store import Store
-from qiskit_rest_primitives.local._worker import _Helpers
 
 
 def test_cached_token_is_refused_after_revocation() -> None:
@@ -56,26 +54,6 @@ def test_instance_cache_returns_copies_and_forgets_on_reset() -> None:
     store.reset()
     assert store.instance(crn=row["crn"]) is None
     store.close()
-
-
-def test_helper_threads_are_reused_and_closed() -> None:
-    helpers = _Helpers()
-    names: list[str] = []
-    for _ in range(5):
-        done = threading.Event()
-
-        def task(done: threading.Event = done) -> None:
-            names.append(threading.current_thread().name)
-            done.set()
-
-        helpers.run(task)
-        assert done.wait(5)
-        deadline = time.monotonic() + 5
-        while helpers._idle == 0 and time.monotonic() < deadline:  # helper reports itself idle
-            time.sleep(0.001)
-    assert helpers._threads == 1
-    helpers.close()
-    assert names == ["local-runtime-sim"] * 5
 
 
 @pytest.mark.parametrize("doc", [

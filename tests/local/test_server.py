@@ -91,7 +91,7 @@ def test_start_is_fast_and_stop_is_clean() -> None:
 def test_cli_prints_credentials_and_exits_on_interrupt() -> None:
     with subprocess.Popen(
         [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0",
-         "--instance", "extra"],
+         "--extra-instance", "extra"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     ) as proc:
         try:

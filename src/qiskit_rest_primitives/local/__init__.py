@@ -28,6 +28,9 @@ _STARTUP_TIMEOUT = 10.0
 class LocalRuntimeServer:
     """The Qiskit Runtime REST API and IAM token endpoint on loopback, backed by Aer.
 
+    Simulations run in ``workers`` processes of their own, so the API (and the calling
+    program) keeps answering while they run. ``api_key`` and ``instance`` (a name or a CRN) fix
+    the default instance's credentials; otherwise they are random (and kept in ``db``).
     ``limits`` bounds what one request may ask (body size, JSON depth, pubs, instructions,
     qubits, simulation memory); see :class:`Limits`.
 
@@ -39,11 +42,16 @@ class LocalRuntimeServer:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, db: str | None = None,
                  noise: bool = False, token_ttl: int = 3600, seed: int | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, workers: int = 1, api_key: str | None = None,
+                 instance: str | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         self._host = host
         self._port = port
         self._options: dict[str, Any] = {"db": db, "noise": noise, "token_ttl": token_ttl,
-                                         "seed": seed, "limits": limits or Limits()}
+                                         "seed": seed, "limits": limits or Limits(),
+                                         "workers": workers, "api_key": api_key,
+                                         "instance": instance}
         self._state: ServerState | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -104,6 +112,11 @@ class LocalRuntimeServer:
         """The bound TCP port."""
         self._st  # noqa: B018 - raises when stopped
         return self._bound_port
+
+    @property
+    def workers(self) -> int:
+        """How many simulations may run at once (each in its own process)."""
+        return int(self._options["workers"])
 
     @property
     def base_url(self) -> str:
@@ -198,8 +211,8 @@ class LocalRuntimeServer:
         """Forget jobs, sessions, extra instances and backends, the request log and faults;
         resume jobs."""
         state = self._st
+        state.worker.clear()
         state.worker.resume()
-        state.worker.forget()
         state.worker.job_delay = 0.0
         state.store.reset()
         state.backends.clear()

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import _instance_routes, _jobs, _sessions, _workloads
+from ._access_log import AccessLogMiddleware
 from ._auth import (
     SUPPORTED_VERSIONS,
     allowed_backends,
@@ -67,7 +68,9 @@ def create_app(state: ServerState) -> Any:
     _job_extra_routes(app, state)
     _session_routes(app, state)
     _instance_routes.register(app, state, _json_body)
-    return BodyLimitMiddleware(RecorderMiddleware(app, state), state.limits.max_body_bytes)
+    # The access log is outermost, so requests refused for their size are logged too.
+    return AccessLogMiddleware(BodyLimitMiddleware(RecorderMiddleware(app, state),
+                                                   state.limits.max_body_bytes))
 
 
 def _exception_handlers(app: FastAPI) -> None:
@@ -155,6 +158,7 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
         caller = request.headers.get("x-qx-client-application")
         later: list[Callable[[], None]] = []
         doc = _jobs.create_job(state, instance, _json_body(request), caller, defer=later)
+        request.state.job_id = doc["id"]  # for the access log
         return _ThenRun(doc, later)
 
     @app.get("/api/v1/jobs")

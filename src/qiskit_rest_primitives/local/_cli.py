@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import os
 import signal
 import sys
 import threading
@@ -10,6 +13,37 @@ from collections.abc import Sequence
 from types import FrameType
 
 from . import Limits, LocalRuntimeServer, _cli_instances
+from ._state import Instance
+
+#: Environment variables that give ``serve`` options their defaults (command line wins).
+ENV = {"api_key": "QRP_API_KEY", "instance": "QRP_INSTANCE", "workers": "QRP_WORKERS",
+       "log_level": "QRP_LOG_LEVEL"}
+_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _serve_options(target: argparse.ArgumentParser) -> None:
+    env = os.environ
+    target.add_argument("--host", default="127.0.0.1", help="bind address")
+    target.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free)")
+    target.add_argument("--db", default=None, help="SQLite file (default: in memory)")
+    target.add_argument("--noise", action="store_true", help="simulate with device noise")
+    target.add_argument("--seed", type=int, default=None, help="simulator seed")
+    target.add_argument("--workers", type=int, default=int(env.get(ENV["workers"], "1")),
+                        help="simulations that may run at once, each in its own process "
+                             f"(default 1; env {ENV['workers']})")
+    target.add_argument("--api-key", default=env.get(ENV["api_key"]), metavar="KEY",
+                        help=f"fix the default instance's API key (env {ENV['api_key']})")
+    target.add_argument("--instance", default=env.get(ENV["instance"]), metavar="NAME",
+                        help="fix the default instance: a name (its CRN is derived from it, "
+                             f"the same at every start) or a CRN (env {ENV['instance']})")
+    target.add_argument("--extra-instance", action="append", default=[], metavar="NAME",
+                        help="also create an instance NAME (all backends, no limits)")
+    target.add_argument("--log-level", choices=_LEVELS,
+                        default=env.get(ENV["log_level"], "info").lower(),
+                        help="request and job log on stderr (default info: one line per "
+                             f"request; env {ENV['log_level']})")
+    target.add_argument("--json", action="store_true",
+                        help="print the banner as one JSON object on one line")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,13 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the local server (default command)")
     for target in (parser, serve):
-        target.add_argument("--host", default="127.0.0.1", help="bind address")
-        target.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free)")
-        target.add_argument("--db", default=None, help="SQLite file (default: in memory)")
-        target.add_argument("--noise", action="store_true", help="simulate with device noise")
-        target.add_argument("--seed", type=int, default=None, help="simulator seed")
-        target.add_argument("--instance", action="append", default=[], metavar="NAME",
-                            help="also create an instance NAME (all backends, no limits)")
+        _serve_options(target)
         _add_limit_flags(target)
     _cli_instances.add_parsers(sub)
     return parser
@@ -46,11 +74,34 @@ def _limits(args: argparse.Namespace) -> Limits:
         raise SystemExit(f"qiskit-rest-primitives: {exc}") from exc
 
 
+def _banner(server: LocalRuntimeServer, extra: list[Instance], as_json: bool) -> None:
+    default = server.default_instance
+    if as_json:
+        print(json.dumps({
+            "url": server.url, "iam_url": server.iam_url, "api_key": default.api_key,
+            "instance": default.crn, "instance_name": default.name, "workers": server.workers,
+            "pid": os.getpid(),
+            "extra_instances": [{"name": i.name, "api_key": i.api_key, "crn": i.crn}
+                                for i in extra]}), flush=True)
+        return
+    print(f"Runtime API: {server.url}", flush=True)
+    print(f"IAM URL:     {server.iam_url}", flush=True)
+    print(f"API key:     {default.api_key}", flush=True)
+    print(f"CRN:         {default.crn}", flush=True)
+    for instance in extra:
+        _cli_instances.print_instance(instance)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server, print URL, API key and CRN, and block until SIGINT/SIGTERM."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command in _cli_instances.COMMANDS:
         return _cli_instances.run(args)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
 
     def handle(_signum: int, _frame: FrameType | None) -> None:
@@ -59,16 +110,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, handle)
     signal.signal(signal.SIGTERM, handle)
     server = LocalRuntimeServer(host=args.host, port=args.port, db=args.db, noise=args.noise,
-                                seed=args.seed, limits=_limits(args))
-    with server:
-        print(f"Runtime API: {server.url}", flush=True)
-        print(f"IAM URL:     {server.iam_url}", flush=True)
-        print(f"API key:     {server.api_key}", flush=True)
-        print(f"CRN:         {server.instance}", flush=True)
-        for name in args.instance:
-            _cli_instances.print_instance(server.create_instance(name))
+                                seed=args.seed, limits=_limits(args), workers=args.workers,
+                                api_key=args.api_key, instance=args.instance)
+    try:
+        server.start()
+    except ValueError as exc:  # bad --api-key / --instance: no traceback, no key echoed
+        parser.error(str(exc))
+    try:
+        extra = [server.create_instance(name) for name in args.extra_instance]
+        _banner(server, extra, args.json)
         while not stop.wait(0.2):
             pass
+    finally:
+        server.stop()
     print("Stopped.", file=sys.stderr, flush=True)
     return 0
 

@@ -1,4 +1,4 @@
-"""IAM emulation: issue and verify HS256 JWT bearer tokens with a random per-server secret."""
+"""IAM emulation: issue and verify HS256 JWT bearer tokens signed with the server's secret."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ class TokenIssuer:
     so every token issued before is refused while new ones work.
     """
 
-    def __init__(self, ttl: int = 3600) -> None:
-        self._secret = secrets.token_bytes(32)
+    def __init__(self, ttl: int = 3600, *, secret: bytes | None = None) -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._generation = 0
         # token string -> (crn, exp, generation): a token's signature and claims never change,

@@ -65,7 +65,7 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     limit = instance["instance_limit_seconds"]
     if limit is not None and state.store.usage_seconds(instance["crn"]) >= limit:
         raise ApiError(409, "Job usage exceeds the instance limit.", CODE_CONFLICT)
-    prepared = prepare(program, body.get("params"), backend, state.limits)
+    prepare(program, body.get("params"), backend, state.limits)  # a worker decodes it again
     job_id = new_id()
     state.store.add_job({
         "id": job_id, "crn": instance["crn"], "program_id": program, "backend": backend.name,
@@ -76,9 +76,9 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     })
     crn = instance["crn"]
     if defer is None:
-        state.worker.submit(job_id, prepared, crn)
+        state.worker.submit(job_id, crn, session_id)
     else:
-        defer.append(lambda: state.worker.submit(job_id, prepared, crn))
+        defer.append(lambda: state.worker.submit(job_id, crn, session_id))
     response = {"id": job_id, "backend": backend.name}
     if session_id:
         response["session_id"] = session_id
@@ -229,6 +229,7 @@ def cancel_job(state: ServerState, row: dict[str, Any]) -> None:
     if not ok:
         raise ApiError(409, f"Job '{row['id']}' is already in a final state and cannot be "
                        "cancelled.", CODE_CONFLICT)
+    state.worker.cancel(row["id"])  # a running simulation ends now
     if row["session_id"]:
         close_if_drained(state.store, row["session_id"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import threading
@@ -16,6 +17,7 @@ from ._store import Store
 from ._worker import Worker
 
 _REDACTED = "<redacted>"
+_API_KEY = re.compile(r"[A-Za-z0-9._~-]{16,256}")
 
 
 class Headers(dict[str, str]):
@@ -108,24 +110,71 @@ def instance_from_row(row: dict[str, Any]) -> Instance:
                     row["instance_limit_seconds"], row["usage_allocation_seconds"])
 
 
+def fixed_crn(instance: str) -> tuple[str, str]:
+    """``(name, crn)`` for ``--instance``: a CRN as given, else a CRN derived from the name.
+
+    The same name always gives the same CRN, so fixed credentials survive a restart without
+    a database file.
+    """
+    if instance.startswith("crn:"):
+        return "local-default", instance
+    digest = hashlib.sha256(f"qiskit-rest-primitives:{instance}".encode()).hexdigest()
+    guid = uuid.uuid5(uuid.NAMESPACE_URL, f"qiskit-rest-primitives:{instance}")
+    return instance, f"crn:v1:bluemix:public:quantum-computing:us-east:a/{digest[:32]}:{guid}::"
+
+
+def provision_default(store: Store, api_key: str | None, instance: str | None) -> None:
+    """Make sure the default instance exists; with ``api_key``/``instance`` given, fix them."""
+    current = store.default_instance()
+    if api_key is None and instance is None:
+        if current is None:
+            store.add_instance(new_instance_row(
+                "local-default", backends=["ANY"], instance_limit_seconds=None,
+                usage_allocation_seconds=None, is_default=True))
+        return
+    if api_key is not None and not _API_KEY.fullmatch(api_key):
+        raise ValueError("The API key must be 16 to 256 characters from A-Z a-z 0-9 . _ ~ -")
+    name, crn = fixed_crn(instance or (current["name"] if current else "local-default"))
+    if instance is None and current is not None:
+        crn = current["crn"]
+    holder = store.instance(api_key=api_key) if api_key is not None else None
+    if holder is not None and holder["crn"] != crn:
+        raise ValueError(f"The API key is already the key of instance {holder['name']!r}.")
+    if current is not None and current["crn"] != crn:
+        store.update_instance(current["crn"], is_default=0)
+    if store.instance(crn=crn) is None:
+        row = new_instance_row(name, backends=["ANY"], instance_limit_seconds=None,
+                               usage_allocation_seconds=None, is_default=True,
+                               account=crn.split("/")[1].split(":")[0] if "/" in crn else None)
+        store.add_instance({**row, "crn": crn, "api_key": api_key or row["api_key"]})
+    else:
+        fields: dict[str, Any] = {"is_default": 1}
+        if instance is not None and not instance.startswith("crn:"):
+            fields["name"] = name
+        if api_key is not None:
+            fields["api_key"] = api_key
+        store.update_instance(crn, **fields)
+
+
 class ServerState:
     """Everything the routes and the middleware share."""
 
     def __init__(self, *, db: str | None, noise: bool, token_ttl: int, seed: int | None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, workers: int = 1, api_key: str | None = None,
+                 instance: str | None = None) -> None:
         self.limits = limits or Limits()
         self.store = Store(db)
-        self.issuer = TokenIssuer(token_ttl)
+        # Kept in the database (0600) so tokens issued before a restart stay valid.
+        secret = bytes.fromhex(self.store.meta("iam_signing_secret", secrets.token_hex(32)))
+        self.issuer = TokenIssuer(token_ttl, secret=secret)
         self.backends = BackendRegistry()
-        self.worker = Worker(self.store, noise=noise, seed=seed, backends=self.backends)
+        self.worker = Worker(self.store, noise=noise, seed=seed, backends=self.backends,
+                             workers=workers, limits=self.limits)
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []
         self.lock = threading.Lock()
-        if self.store.default_instance() is None:
-            self.store.add_instance(new_instance_row(
-                "local-default", backends=["ANY"], instance_limit_seconds=None,
-                usage_allocation_seconds=None, is_default=True))
+        provision_default(self.store, api_key, instance)
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Consume one use of the first fault matching this request."""

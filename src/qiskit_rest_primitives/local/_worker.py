@@ -1,158 +1,71 @@
-"""The job worker: one daemon thread running queued jobs, round-robin across instances."""
+"""The job scheduler: N slots, each driving one simulation process, fed by the fair-share queue.
+
+Simulations run in worker processes (see :mod:`._procs`), so the API answers while they run and
+one can be stopped at once: a cancelled job or a ``cost`` overrun kills its process and a warm
+spare takes its place; a process that dies (out of memory, a crash) fails its job with the reason.
+"""
 
 from __future__ import annotations
 
-import itertools
-import json
+import logging
 import math
 import queue
 import threading
-import time
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
-from qiskit.exceptions import QiskitError
-
-from ._backends import BackendInfo, BackendRegistry
-from ._errors import ApiError
-from ._pubs import PreparedJob, prepare
-from ._runner import run_job
+from ._backends import BackendRegistry, backend_names
+from ._fairqueue import FairQueue
+from ._limits import Limits
+from ._procs import Died, Launcher, WorkerProcess
 from ._store import Store, now_iso
+
+__all__ = ["FairQueue", "Worker", "close_if_drained"]
 
 REASON_TOO_LONG = 1305
 REASON_VALIDATION = 1002
 REASON_SIMULATION = 1003
 REASON_INTERNAL = 9999
 
-
-class FairQueue:
-    """FIFO per instance; the next job comes from the lane with the least weighted service.
-
-    Stride scheduling: serving a lane advances its *pass* by ``1 / weight`` (``charge`` adds
-    the rest of a long job's usage), and the lane with the lowest pass goes next, oldest head
-    job first on ties. With equal weights this is round robin; with weights 3:1 the lanes
-    start jobs 3:1 while both are busy. A lane that was idle rejoins at the current virtual
-    time, so it cannot bank credit, yet a new lane still goes before the lane just served.
-    Jobs of one instance (hence of one session) keep their submission order.
-
-    ``weight(lane)`` gives a lane's share (the instance's ``usage_allocation_seconds``);
-    lanes without one get the mean weight of the waiting lanes that have one (1 if none).
-    """
-
-    def __init__(self, weight: Callable[[str], float | None] | None = None) -> None:
-        self._lanes: dict[str, deque[tuple[int, str]]] = {}
-        self._pass: dict[str, float] = {}  # lane -> weighted service so far (kept when empty)
-        self._now = 0.0  # virtual time: the pass of the lane served last, before serving
-        self._undo: tuple[str, float, float] = ("", 0.0, 0.0)  # what the last get changed
-        self._weight = weight or (lambda _lane: None)
-        self._arrivals = itertools.count()
-        self._ready = threading.Condition()
-
-    def put(self, lane: str, job_id: str) -> None:
-        """Append a job to its instance's lane."""
-        with self._ready:
-            if lane not in self._lanes:
-                self._pass[lane] = max(self._pass.get(lane, 0.0), self._now)
-            self._lanes.setdefault(lane, deque()).append((next(self._arrivals), job_id))
-            self._ready.notify()
-
-    def get(self, timeout: float) -> tuple[str, str] | None:
-        """``(lane, job)``: the head job of the lane with the lowest pass, or None."""
-        with self._ready:
-            if not self._lanes:
-                self._ready.wait(timeout)
-            if not self._lanes:
-                return None
-            lane = min(self._lanes, key=lambda name: (self._pass[name], self._lanes[name][0][0]))
-            jobs = self._lanes[lane]
-            job_id = jobs.popleft()[1]
-            if not jobs:
-                del self._lanes[lane]
-            self._undo = (lane, self._pass[lane], self._now)
-            self._now = self._pass[lane]
-            self._pass[lane] += 1.0 / self._weights([lane, *self._lanes])[lane]
-            return lane, job_id
-
-    def charge(self, lane: str, units: float) -> None:
-        """Count ``units`` more service to a lane (a job's usage beyond the one unit charged)."""
-        with self._ready:
-            if units > 0 and lane in self._pass:
-                self._pass[lane] += units / self._weights([lane, *self._lanes])[lane]
-
-    def unget(self, lane: str, job_id: str) -> None:
-        """Undo ``get``: the job goes back to the head of its lane, which is served next."""
-        with self._ready:
-            self._lanes.setdefault(lane, deque()).appendleft((-1, job_id))
-            if self._undo[0] == lane:
-                _, self._pass[lane], self._now = self._undo
-
-    def _weights(self, lanes: list[str]) -> dict[str, float]:
-        given = {lane: self._weight(lane) for lane in lanes}
-        known = [w for w in given.values() if w is not None and w > 0]
-        fallback = sum(known) / len(known) if known else 1.0
-        return {lane: w if w is not None and w > 0 else fallback for lane, w in given.items()}
+_KIND_CODES = {"validation": REASON_VALIDATION, "simulation": REASON_SIMULATION}
+_log = logging.getLogger("qiskit_rest_primitives.local")
 
 
-class _Helpers:
-    """Daemon threads reused across simulations; a new one starts only when all are busy.
+class _Slot:
+    """One worker: its process (None until needed) and the job it runs."""
 
-    Starting a thread per job costs more than a tiny simulation; daemon threads (unlike a
-    ``ThreadPoolExecutor``'s) never hold up interpreter exit behind an overrunning simulation.
-    """
-
-    def __init__(self) -> None:
-        self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._idle = 0
-        self._threads = 0
-
-    def run(self, task: Callable[[], None]) -> None:
-        """Run ``task`` on an idle helper thread, or on a new one."""
-        with self._lock:
-            start = self._idle == 0
-            if start:
-                self._threads += 1
-            else:
-                self._idle -= 1
-        if start:
-            threading.Thread(target=self._loop, name="local-runtime-sim", daemon=True).start()
-        self._tasks.put(task)
-
-    def close(self) -> None:
-        """Let every helper thread exit once it is idle."""
-        with self._lock:
-            count, self._threads, self._idle = self._threads, 0, 0
-        for _ in range(count):
-            self._tasks.put(None)
-
-    def _loop(self) -> None:
-        while (task := self._tasks.get()) is not None:
-            task()  # tasks catch their own exceptions
-            with self._lock:
-                self._idle += 1
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.process: WorkerProcess | None = None
+        self.job_id: str | None = None
 
 
 class Worker:
-    """Runs jobs one at a time (so jobs of a session run in order) and records their outcome."""
+    """Runs queued jobs on ``workers`` processes and records their outcome.
+
+    Jobs start in fair-share order across instances (an instance's weight is its
+    ``usage_allocation_seconds``); jobs of one session run one at a time, in submission order.
+    """
 
     def __init__(self, store: Store, *, noise: bool, seed: int | None,
-                 backends: BackendRegistry) -> None:
+                 backends: BackendRegistry, workers: int = 1,
+                 limits: Limits | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         self._store = store
         self._backends = backends
+        self._limits = limits
         self._noise = noise
         self._seed = seed
         self._queue = FairQueue(self._allocation)
-        self._prepared: dict[str, PreparedJob] = {}
+        self._slots = [_Slot(i) for i in range(workers)]
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._launcher: Launcher | None = None
+        self._threads: list[threading.Thread] = []
         self.job_delay = 0.0  # extra simulated seconds per job (a test control)
         self.errors: list[BaseException] = []
-        self._helpers = _Helpers()
-        self._thread = threading.Thread(target=self._loop, name="local-runtime-worker", daemon=True)
 
     def _allocation(self, crn: str) -> float | None:
         """An instance's fair-share weight: its ``usage_allocation_seconds``."""
@@ -160,34 +73,67 @@ class Worker:
         return None if row is None or row["usage_allocation_seconds"] is None else float(
             row["usage_allocation_seconds"])
 
+    @property
+    def workers(self) -> int:
+        """How many jobs may run at once."""
+        return len(self._slots)
+
     def start(self) -> None:
-        """Start the thread and re-queue jobs left unfinished by a previous server run."""
+        """Start the processes and slots; re-queue jobs a previous server run left unfinished."""
         for job_id in self._store.pending_job_ids():
             self._store.update_job(job_id, status="Queued")
             self._enqueue(job_id)
-        self._thread.start()
+        self._launcher = Launcher(spares=1)
+        for slot in self._slots:
+            thread = threading.Thread(target=self._loop, args=(slot,), daemon=True,
+                                      name=f"local-runtime-slot-{slot.index}")
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
-        """Stop after the current job; waits for the thread."""
+        """Stop every slot and kill the processes; running jobs stay Running (re-run on restart)."""
         self._stop.set()
         self._running.set()
-        self._thread.join(timeout=30)
-        self._helpers.close()
+        self._queue.wake()
+        if self._launcher is not None:
+            self._launcher.close()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        for slot in self._slots:
+            if slot.process is not None:
+                slot.process.close()
 
-    def submit(self, job_id: str, prepared: PreparedJob, lane: str | None = None) -> None:
-        """Queue a stored job; ``prepared`` saves decoding the params a second time.
+    def submit(self, job_id: str, lane: str | None = None, key: str | None = None) -> None:
+        """Queue a stored job; ``lane`` is its instance CRN and ``key`` its session, if any.
 
-        ``lane`` is the job's instance CRN (looked up in the store when not given).
+        Without ``lane`` both are read from the store.
         """
-        self._prepared[job_id] = prepared
         if lane is None:
             self._enqueue(job_id)
         else:
-            self._queue.put(lane, job_id)
+            self._queue.put(lane, job_id, key)
 
     def _enqueue(self, job_id: str) -> None:
         row = self._store.job(job_id)
-        self._queue.put(row["crn"] if row else "", job_id)
+        if row is not None:
+            self._queue.put(row["crn"], job_id, row.get("session_id") or None)
+
+    def cancel(self, job_id: str) -> bool:
+        """End the simulation of a running job now (its row is already final); True if it ran."""
+        with self._lock:
+            for slot in self._slots:
+                if slot.job_id == job_id and slot.process is not None:
+                    slot.process.kill()
+                    return True
+        return False
+
+    def clear(self) -> None:
+        """Drop queued jobs and kill running simulations (before a store reset)."""
+        self._queue.clear()
+        with self._lock:
+            for slot in self._slots:
+                if slot.job_id is not None and slot.process is not None:
+                    slot.process.kill()
 
     def pause(self) -> None:
         """Hold queued jobs (tests use this to observe Queued jobs, cancel them, etc.)."""
@@ -197,11 +143,7 @@ class Worker:
         """Let queued jobs run again."""
         self._running.set()
 
-    def forget(self) -> None:
-        """Drop cached prepared pubs (after a store reset)."""
-        self._prepared.clear()
-
-    def _loop(self) -> None:
+    def _loop(self, slot: _Slot) -> None:
         while not self._stop.is_set():
             if not self._running.wait(timeout=0.05):
                 continue
@@ -215,18 +157,25 @@ class Worker:
                 continue
             job_id = item[1]
             try:
-                self._execute(job_id)
+                self._execute(slot, job_id)
             except Exception as exc:  # a bug in the server: keep it for check_errors()
                 self.errors.append(exc)
                 self._finish(job_id, "Failed", reason=f"Internal error: {exc}",
                              reason_code=REASON_INTERNAL)
+            finally:
+                with self._lock:
+                    slot.job_id = None
+                self._queue.done(job_id)
 
-    def _execute(self, job_id: str) -> None:
-        prepared = self._prepared.pop(job_id, None)
+    def _execute(self, slot: _Slot, job_id: str) -> None:
+        """Run one job on the slot's process and record the outcome."""
         row = self._store.job(job_id)
-        if row is None or not self._store.transition(
-            job_id, ("Queued",), status="Running", running=now_iso()
-        ):
+        if row is None:
+            return
+        process = self._process(slot)
+        with self._lock:  # before Running, so a cancel that sees Running finds the process
+            slot.job_id = job_id
+        if not self._store.transition(job_id, ("Queued",), status="Running", running=now_iso()):
             return
         self._touch_session(row.get("session_id"), last_job_started=now_iso())
         backend = self._backends.get(row["backend"])
@@ -234,53 +183,84 @@ class Worker:
             self._finish(job_id, "Failed", reason=f"Backend {row['backend']!r} is gone",
                          reason_code=REASON_VALIDATION)
             return
-        try:
-            if prepared is None:
-                prepared = prepare(row["program_id"], json.loads(row["params"]), backend)
-        except ApiError as exc:
-            self._finish(job_id, "Failed", reason=exc.message, reason_code=REASON_VALIDATION)
+        cost: int | None = row.get("cost")
+        if cost == 0:
+            self._too_long(job_id, 0)
             return
-        cost = row.get("cost")
+        _log.info("job %s running on worker pid %d", job_id, process.pid)
+        task = {"program": row["program_id"], "params": row["params"], "backend": backend.name,
+                "noise": self._noise if backend.noise is None else backend.noise,
+                "seed": self._seed, "delay": self.job_delay, "limits": self._limits}
+        # Built-in backends load from the package in the worker; others travel once per
+        # process (and again if a different backend took the name).
+        if backend.name not in backend_names() and process.sent.get(backend.name) != id(backend):
+            task["backend_info"] = backend
+            process.sent[backend.name] = id(backend)
+        process.send(task)
         try:
-            output = self._run_bounded(prepared, backend, cost)
-        except QiskitError as exc:  # the simulator refused the job (size, memory...): job fails
-            self._finish(job_id, "Failed", reason=f"Simulation failed: {exc}",
+            answer = process.answer(timeout=None if cost is None else float(cost))
+        except queue.Empty:  # wire-format §7: max execution time exceeded
+            self._replace(slot)
+            self._too_long(job_id, int(cost or 0))
+            return
+        self._record(slot, job_id, row["crn"], cost, answer)
+
+    def _process(self, slot: _Slot) -> WorkerProcess:
+        """The slot's live process, taking a fresh one if it has none or it died."""
+        assert self._launcher is not None
+        for _ in range(3):
+            if slot.process is not None and slot.process.alive():
+                break
+            if slot.process is not None:
+                slot.process.close()
+            slot.process = self._launcher.take()
+        assert slot.process is not None
+        return slot.process
+
+    def _replace(self, slot: _Slot) -> None:
+        """Kill the slot's process; the next job gets a fresh one."""
+        with self._lock:
+            process, slot.process = slot.process, None
+        if process is not None:
+            process.close()
+
+    def _record(self, slot: _Slot, job_id: str, lane: str, cost: int | None,
+                answer: Any) -> None:
+        if isinstance(answer, Died):
+            self._replace(slot)
+            if self._stop.is_set():
+                return  # shutting down: the job stays Running and re-runs on restart
+            self._finish(job_id, "Failed", reason_code=REASON_SIMULATION, reason=(
+                f"The simulation process ended unexpectedly ({answer.description}); "
+                "it may have run out of memory."))
+            return
+        status, *rest = answer
+        if status == "ok":
+            text, seconds = rest
+            if cost is not None and seconds > cost:
+                self._too_long(job_id, cost)
+                return
+            usage = max(1, math.ceil(seconds))
+            self._queue.charge(lane, usage - 1)  # one unit was charged when it started
+            self._finish(job_id, "Completed", result=text, usage=usage)
+            return
+        kind, message = rest
+        if kind == "internal":
+            self.errors.append(RuntimeError(f"simulation worker error:\n{message}"))
+            message = message.strip().splitlines()[-1]
+            self._finish(job_id, "Failed", reason=f"Internal error: {message}",
+                         reason_code=REASON_INTERNAL)
+        elif kind == "simulation":
+            self._finish(job_id, "Failed", reason=f"Simulation failed: {message}",
                          reason_code=REASON_SIMULATION)
-            return
-        if output is None or (cost is not None and output.seconds > cost):
-            # wire-format §7: max execution time exceeded → Cancelled, reason_code 1305.
-            self._finish(job_id, "Cancelled", reason="Ran too long",
-                         reason_code=REASON_TOO_LONG, usage=max(1, cost or 0),
-                         result="Job ran longer than its maximum execution time (cost).")
-            return
-        usage = max(1, math.ceil(output.seconds))
-        self._queue.charge(row["crn"], usage - 1)  # one unit was charged when it started
-        self._finish(job_id, "Completed", result=output.text, usage=usage)
+        else:
+            self._finish(job_id, "Failed", reason=message, reason_code=_KIND_CODES[kind])
 
-    def _run_bounded(self, prepared: PreparedJob, backend: BackendInfo,
-                     cost: int | None) -> Any:
-        """Run the simulation in a helper thread; None if it outlives ``cost`` seconds.
-
-        Aer cannot be interrupted, so an overrunning simulation finishes in the background
-        and its output is dropped; the job is final as soon as the deadline passes.
-        """
-        future: Future[Any] = Future()
-        delay = self.job_delay
-
-        def target() -> None:
-            try:
-                if delay:
-                    time.sleep(delay)
-                noise = self._noise if backend.noise is None else backend.noise
-                future.set_result(run_job(prepared, backend, noise=noise, seed=self._seed))
-            except BaseException as exc:  # handed to the worker thread below
-                future.set_exception(exc)
-
-        self._helpers.run(target)
-        try:
-            return future.result(timeout=None if cost is None else float(cost))
-        except FutureTimeoutError:  # the builtin TimeoutError only from Python 3.11 on
-            return None
+    def _too_long(self, job_id: str, cost: int) -> None:
+        # wire-format §7: max execution time exceeded → Cancelled, reason_code 1305.
+        self._finish(job_id, "Cancelled", reason="Ran too long", reason_code=REASON_TOO_LONG,
+                     usage=max(1, cost), result="Job ran longer than its maximum execution time "
+                     "(cost).")
 
     def _finish(self, job_id: str, status: str, *, reason: str | None = None,
                 reason_code: int | None = None, result: str | None = None,
@@ -293,7 +273,8 @@ class Worker:
         elif reason is not None:
             fields["result"] = f"Error code {reason_code}; {reason}"
         if self._store.transition(job_id, ("Running", "Queued"), **fields):
-            row = self._store.job(job_id)
+            _log.info("job %s %s%s", job_id, status, f" ({reason})" if reason else "")
+            row = self._store.job(job_id, ("crn", "session_id"))
             if row is not None:
                 self._touch_session(row.get("session_id"), last_job_completed=now_iso())
 
