@@ -72,7 +72,7 @@ class Served:
 def serve(*flags: str) -> Iterator[Served]:
     """Run ``serve --port 0 *flags`` and stop it with SIGINT afterwards."""
     command = [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0",
-               *flags]
+               "--log-level", "warning", *flags]  # stderr is not read: no request log
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True) as proc:
         try:

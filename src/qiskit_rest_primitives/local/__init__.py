@@ -8,6 +8,10 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._extra import require_server_extra
+
+require_server_extra()  # before the imports below: a missing extra gets a clear message
+
 import uvicorn
 
 from ._app import create_app
@@ -216,6 +220,7 @@ class LocalRuntimeServer:
         state.worker.job_delay = 0.0
         state.store.reset()
         state.backends.clear()
+        state.iam_failures.clear()
         with state.lock:
             state.requests.clear()
             state.faults.clear()

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import _instance_routes, _jobs, _sessions, _workloads
+from . import _instance_routes, _jobs, _openapi, _sessions, _workloads
 from ._access_log import AccessLogMiddleware
 from ._auth import (
     SUPPORTED_VERSIONS,
@@ -59,9 +59,10 @@ class _ThenRun(Response):
 
 def create_app(state: ServerState) -> Any:
     """The ASGI application (routes wrapped in the recording middleware)."""
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    _openapi.install(app, SUPPORTED_VERSIONS[-1])
     app.state.limits = state.limits  # read by _json_body
-    _exception_handlers(app)
+    _exception_handlers(app, state)
     _iam_routes(app, state)
     _backend_routes(app, state)
     _job_routes(app, state)
@@ -73,7 +74,7 @@ def create_app(state: ServerState) -> Any:
                                                    state.limits.max_body_bytes))
 
 
-def _exception_handlers(app: FastAPI) -> None:
+def _exception_handlers(app: FastAPI, state: ServerState) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
@@ -87,8 +88,10 @@ def _exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:
-        # A bug, not bad input: our error shape instead of Starlette's plain-text 500; the
-        # exception is re-raised after this answer, and the recorder keeps it for check_errors().
+        # A bug, not bad input: our error shape instead of Starlette's plain-text 500. Kept for
+        # check_errors() before the answer goes out (a caller may check as soon as it has it);
+        # the exception is re-raised after this answer, and the recorder does not keep it twice.
+        state.errors.append(exc)
         message = f"Internal server error: {type(exc).__name__}"
         return JSONResponse(error_body(message, CODE_INTERNAL), 500)
 
@@ -100,6 +103,12 @@ def _json_body(request: Request) -> Any:
 def _iam_routes(app: FastAPI, state: ServerState) -> None:
     @app.post("/identity/token")
     def token(request: Request) -> JSONResponse:
+        client = request.client.host if request.client else ""
+        wait = state.iam_failures.retry_after(client)
+        if wait:
+            return JSONResponse(iam_error_body(
+                f"Too many failed attempts from this address; retry in {wait} s.",
+                "BXNIM0436E"), 429, headers={"Retry-After": str(wait)})
         raw: bytes = request.state.raw_body
         form = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         if form.get("grant_type") != _APIKEY_GRANT:
@@ -107,6 +116,7 @@ def _iam_routes(app: FastAPI, state: ServerState) -> None:
                 "Provided grant type is not supported.", "BXNIM0308E"), 400)
         instance = state.store.instance(api_key=form.get("apikey", ""))
         if not form.get("apikey") or instance is None:
+            state.iam_failures.record(client)
             return JSONResponse(iam_error_body("Provided API key could not be found."), 400)
         return JSONResponse(state.issuer.issue(instance["crn"], instance["account"]))
 
@@ -188,11 +198,15 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
     @app.get("/api/v1/jobs/{job_id}/results")
     async def results(request: Request, job_id: str) -> Response:
         row = _jobs.owned_job(state, authorize(state, request.headers), job_id,
-                              ("crn", "status", "result"))
+                              ("crn", "status", "result", "private"))
         if row["status"] not in TERMINAL or row["result"] is None:
             return Response(status_code=204)
+        # wire-format §6: a private job's results are readable once; afterwards 204, no body.
+        text = state.store.take_result(job_id) if row["private"] else row["result"]
+        if text is None:  # another request took them first
+            return Response(status_code=204)
         media = "application/json" if row["status"] == "Completed" else "text/plain"
-        return Response(row["result"], media_type=media)
+        return Response(text, media_type=media)
 
 
 
@@ -236,7 +250,8 @@ def _session_routes(app: FastAPI, state: ServerState) -> None:
     @app.get("/api/v1/sessions/{session_id}")
     def get_session(request: Request, session_id: str) -> dict[str, Any]:
         instance = authorize(state, request.headers)
-        return _sessions.session_document(_sessions.owned_session(state, instance, session_id))
+        return _sessions.session_document(_sessions.owned_session(state, instance, session_id),
+                                          state.store.session_usage(session_id))
 
     @app.patch("/api/v1/sessions/{session_id}")
     def patch_session(request: Request, session_id: str) -> Response:

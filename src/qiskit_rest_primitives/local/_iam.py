@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
 import uuid
+from collections import deque
 from typing import Any
 
 import jwt
@@ -99,6 +101,41 @@ class TokenIssuer:
         """Refuse every token issued so far."""
         with self._lock:
             self._generation += 1
+
+
+class FailedAttempts:
+    """Failed token requests per client address over a sliding minute (API-key guessing)."""
+
+    WINDOW = 60.0
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._times: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until ``client`` may ask again: 0 now, else until its oldest failure ages out."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._times.get(client)
+            while times and times[0] <= now - self.WINDOW:
+                times.popleft()
+            if not times:
+                self._times.pop(client, None)
+                return 0
+            if len(times) < self.limit:
+                return 0
+            return max(1, math.ceil(times[0] + self.WINDOW - now))
+
+    def record(self, client: str) -> None:
+        """Count one failed attempt of ``client``."""
+        with self._lock:
+            self._times.setdefault(client, deque()).append(time.monotonic())
+
+    def clear(self) -> None:
+        """Forget every failure."""
+        with self._lock:
+            self._times.clear()
 
 
 def _unauthorized(message: str) -> ApiError:

@@ -53,6 +53,9 @@ class Limits:
     """OpenQASM 3 text the general parser takes (default 256 KiB): programs the fast ISA
     parser does not cover (control flow, broadcasts, aliases, custom gate calls)
     cost about 15 µs per byte to parse."""
+    max_iam_failures: int = 10
+    """Failed IAM token requests (unknown API key) one client address may make in a minute
+    (default 10); then every token request from it answers 429 with ``Retry-After``."""
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -64,7 +64,8 @@ class RecorderMiddleware:
         try:
             await self.app(scope, replay, tracking_send)
         except Exception as exc:
-            self.state.errors.append(exc)
+            if not any(exc is kept for kept in self.state.errors):  # the 500 handler kept it
+                self.state.errors.append(exc)
             if not started:
                 logged.status = 500
                 body_ = error_body(f"Internal server error: {type(exc).__name__}", CODE_INTERNAL)

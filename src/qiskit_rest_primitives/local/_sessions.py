@@ -47,8 +47,8 @@ def owned_session(state: ServerState, instance: dict[str, Any], session_id: str)
     return row
 
 
-def session_document(row: dict[str, Any]) -> dict[str, Any]:
-    """The JobSession body."""
+def session_document(row: dict[str, Any], usage: float = 0.0) -> dict[str, Any]:
+    """The JobSession body; ``usage`` (``elapsed_time``) is the seconds charged to its jobs."""
     timestamps = [{"status": "open", "timestamp": row["created"]}]
     if row["activated"]:
         timestamps.append({"status": "active", "timestamp": row["activated"]})
@@ -61,7 +61,7 @@ def session_document(row: dict[str, Any]) -> dict[str, Any]:
         "started_at": row["created"], "activated_at": row["activated"],
         "closed_at": row["closed"], "last_job_started": row["last_job_started"],
         "last_job_completed": row["last_job_completed"], "timestamps": timestamps,
-        "user_id": "local-user", "elapsed_time": 0.0,
+        "user_id": "local-user", "elapsed_time": float(usage),
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._backends import BackendRegistry
-from ._iam import TokenIssuer
+from ._iam import FailedAttempts, TokenIssuer
 from ._limits import Limits
 from ._store import Store
 from ._worker import Worker
@@ -167,6 +167,7 @@ class ServerState:
         # Kept in the database (0600) so tokens issued before a restart stay valid.
         secret = bytes.fromhex(self.store.meta("iam_signing_secret", secrets.token_hex(32)))
         self.issuer = TokenIssuer(token_ttl, secret=secret)
+        self.iam_failures = FailedAttempts(self.limits.max_iam_failures)
         self.backends = BackendRegistry()
         self.worker = Worker(self.store, noise=noise, seed=seed, backends=self.backends,
                              workers=workers, limits=self.limits)

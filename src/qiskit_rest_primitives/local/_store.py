@@ -189,7 +189,21 @@ class Store:
             ).fetchone()
         return float(row["s"])
 
+    def session_usage(self, session_id: str) -> float:
+        """Quantum seconds charged to the jobs of one session."""
+        with self._tx() as db:
+            row = db.execute("SELECT COALESCE(SUM(usage_seconds), 0) AS s FROM jobs"
+                             " WHERE session_id = ?", (session_id,)).fetchone()
+        return float(row["s"])
+
     # -- jobs ---------------------------------------------------------------------------------
+    def take_result(self, job_id: str) -> str | None:
+        """A job's stored result, removed as it is read (private jobs: readable once)."""
+        with self._tx() as db:
+            row = db.execute("SELECT result FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            db.execute("UPDATE jobs SET result = NULL WHERE id = ?", (job_id,))
+        return None if row is None else row["result"]
+
     def add_job(self, row: dict[str, Any]) -> None:
         """Insert a new job (status Queued)."""
         with self._tx() as db:

@@ -37,6 +37,7 @@ class _Slot:
         self.index = index
         self.process: WorkerProcess | None = None
         self.job_id: str | None = None
+        self.killed = False  # the process was killed for its job: replace it before the next
 
 
 class Worker:
@@ -124,6 +125,7 @@ class Worker:
             for slot in self._slots:
                 if slot.job_id == job_id and slot.process is not None:
                     slot.process.kill()
+                    slot.killed = True
                     return True
         return False
 
@@ -134,6 +136,7 @@ class Worker:
             for slot in self._slots:
                 if slot.job_id is not None and slot.process is not None:
                     slot.process.kill()
+                    slot.killed = True
 
     def pause(self) -> None:
         """Hold queued jobs (tests use this to observe Queued jobs, cancel them, etc.)."""
@@ -208,6 +211,11 @@ class Worker:
     def _process(self, slot: _Slot) -> WorkerProcess:
         """The slot's live process, taking a fresh one if it has none or it died."""
         assert self._launcher is not None
+        with self._lock:
+            if slot.killed and slot.process is not None:
+                slot.process.close()
+                slot.process = None
+            slot.killed = False
         for _ in range(3):
             if slot.process is not None and slot.process.alive():
                 break
