@@ -123,3 +123,10 @@ def test_missing_server_extra_names_the_install_command() -> None:
         assert done.returncode == 1
         assert 'pip install "qiskit-rest-primitives[server]"' in done.stderr
         assert "missing: uvicorn" in done.stderr
+
+
+def test_seeds_out_of_range_are_refused_at_submission(api: Api) -> None:
+    """numpy and Aer would refuse them only in the middle of the simulation."""
+    for options in ({"simulator": {"seed_simulator": -1}}, {"simulator": {"seed_simulator": 2**64}}):
+        response = api.post("/jobs", json=sampler_body([BELL_MANILA, None, 8], options=options))
+        assert response.status_code == 400 and "seed_simulator" in response.text

@@ -71,6 +71,11 @@ def _check_options(program: str, options: Any) -> None:
         value = options.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise bad_request(f"option '{name}' must be an integer, got {value!r}")
+    seeds = {"seed_estimator": options.get("seed_estimator"),
+             "simulator.seed_simulator": (options.get("simulator") or {}).get("seed_simulator")}
+    for name, value in seeds.items():  # numpy and Aer refuse these only mid-simulation
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 2**63:
+            raise bad_request(f"option '{name}' must be in 0..2**63-1, got {value}")
     _check_meas_type(options)
 
 
