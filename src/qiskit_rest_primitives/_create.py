@@ -64,7 +64,8 @@ def create_once(post: Callable[[], JSON], find: Finder, *, policy: RetryPolicy, 
                                 type(exc).__name__)
                     return found
     assert last is not None
-    last.message += f" ({policy.total + 1} attempts; the {kind} was not created)"
+    last.message += (f" ({policy.total + 1} attempts; no {kind} was created by them, as far as "
+                     f"the lookups after each ambiguous failure could tell)")
     raise last
 
 

@@ -14,6 +14,11 @@ BACKEND = "ibmq_manila"
 @pytest.fixture(scope="module")
 def isa_bell(local_server: LocalRuntimeServer) -> QuantumCircuit:
     """A Bell circuit transpiled for ibmq_manila."""
+    return transpiled_bell(local_server)
+
+
+def transpiled_bell(local_server: LocalRuntimeServer) -> QuantumCircuit:
+    """A Bell circuit transpiled for ibmq_manila on the server's copy of the backend."""
     with local_server.service() as service:
         qc = QuantumCircuit(2)
         qc.h(0)

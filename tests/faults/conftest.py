@@ -13,14 +13,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from qiskit import QuantumCircuit
 
 from qiskit_rest_primitives import PollPolicy, RetryPolicy, RuntimeService, Timeouts
 from qiskit_rest_primitives.local import LocalRuntimeServer
 
-from ..client.conftest import isa_bell
+from ..client.conftest import transpiled_bell
 from .proxy import FaultProxy
-
-__all__ = ["isa_bell"]
 
 BACKEND = "ibmq_manila"
 #: Retries with millisecond backoff; lookups settle within 0.2 s, or 1 s after a timeout.
@@ -32,6 +31,12 @@ POLL = PollPolicy(initial_interval=0.01, factor=1.5, max_interval=0.1, outage_in
 TIMEOUTS = Timeouts(connect=1.0, read=0.5, submit_read=0.5)
 SLOW_S = 1.0
 _ROWS: list[tuple[str, str, int, float]] = []
+
+
+@pytest.fixture(scope="session")
+def isa_bell(local_server: LocalRuntimeServer) -> QuantumCircuit:
+    """A Bell circuit transpiled for ibmq_manila, once for every fault test (not modified)."""
+    return transpiled_bell(local_server)
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ STATUS = r"/jobs/[^/?]+\?"
 
 BODY_FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("truncate", {}), ("corrupt", {}), ("html", {}), ("slow", {"delay": SLOW_S}),
-    ("status_before", {"status": 503, "count": 8}),
-    ("status_before", {"status": 429, "retry_after": "0.2", "count": 8}),
-    ("reset_before", {"count": 8}),
+    ("status_before", {"status": 503, "count": 5}),
+    ("status_before", {"status": 429, "retry_after": "0.2", "count": 5}),
+    ("reset_before", {"count": 5}),
 ]
 IDS = [f"{k}{o.get('status', '')}" for k, o in BODY_FAULTS]
 
