@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from qiskit_rest_primitives.local import LocalRuntimeServer
+
 TUTORIALS = Path(__file__).resolve().parents[1] / "tutorials"
 SCRIPTS = sorted(p for p in TUTORIALS.glob("*.py") if not p.name.startswith("_"))
 #: A line each tutorial prints only when its last part ran (so no part is silently skipped).
@@ -47,3 +49,15 @@ def test_every_tutorial_is_in_the_docs() -> None:
         assert page.exists(), f"{script.name} has no page in docs/tutorials/"
         assert f"```{{literalinclude}} ../../tutorials/{script.name}\n" in page.read_text()
         assert f"({script.stem}.md)" in (pages / "index.md").read_text(), script.name
+
+
+@pytest.mark.parametrize("name", ["quickstart", "rest_api", "instances"])
+def test_tutorial_runs_with_credentials(name: str, server: LocalRuntimeServer) -> None:
+    """With credentials in the environment a tutorial takes its IBM Quantum path; here the
+    environment points that path at the local server, as QISKIT_IBM_URL and IAM_URL allow."""
+    env = dict(os.environ, QISKIT_IBM_TOKEN=server.api_key, QISKIT_IBM_INSTANCE=server.instance,
+               QISKIT_IBM_URL=server.base_url, IAM_URL=server.base_url)
+    done = subprocess.run([sys.executable, str(TUTORIALS / f"{name}.py")], cwd=TUTORIALS.parent,
+                          env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Using IBM Quantum" in done.stdout and "embedded local" not in done.stdout

@@ -51,9 +51,11 @@ def endpoints() -> Iterator[tuple[str, str, str, str]]:
     if on_ibm_quantum():
         crn = os.environ["QISKIT_IBM_INSTANCE"]
         host = "eu-de.quantum.cloud.ibm.com" if ":eu-de:" in crn else "quantum.cloud.ibm.com"
-        print(f"Using IBM Quantum at {host}")
-        yield (f"https://{host}/api/v1", "https://iam.cloud.ibm.com/identity/token",
-               os.environ["QISKIT_IBM_TOKEN"], crn)
+        # QISKIT_IBM_URL and IAM_URL override the hosts, as they do for the Qiskit clients.
+        base = os.environ.get("QISKIT_IBM_URL", f"https://{host}").rstrip("/")
+        iam = os.environ.get("IAM_URL", "https://iam.cloud.ibm.com").rstrip("/")
+        print(f"Using IBM Quantum at {base}")
+        yield f"{base}/api/v1", f"{iam}/identity/token", os.environ["QISKIT_IBM_TOKEN"], crn
         return
     from qiskit_rest_primitives.local import LocalRuntimeServer
 
