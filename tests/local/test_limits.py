@@ -88,6 +88,16 @@ def test_json_depth(small: LocalRuntimeServer, api: Api) -> None:
     assert response.status_code == 400 and "max_json_depth" not in response.text
 
 
+def test_executions_per_job(api: Api) -> None:
+    with_param = H + "input float[64] a;\nbit[1] c;\nrz(a) $0;\nc[0] = measure $0;\n"
+    values = {"__type__": "ndarray", "__value__": np.zeros((200, 1)).tolist()}
+    sweep = [with_param, values, 100_000]  # 200 parameter sets x 100000 shots = 2e7
+    _refused(api.post("/jobs", json=sampler_body(sweep, backend="ibm_brisbane")),
+             "max_executions")
+    many = [[BELL_MANILA, None, 100_000]] * 101
+    _refused(api.post("/jobs", json=sampler_body(*many)), "max_executions")
+
+
 def test_pubs_per_job(small: LocalRuntimeServer) -> None:
     api = Api(small, small.api_key, small.instance)
     _refused(api.post("/jobs", json=sampler_body(*[[BELL_MANILA]] * 4)), "max_pubs")

@@ -15,11 +15,13 @@ from ._limits import LimitExceeded, Limits, check_bits
 
 
 class InstructionBudget:
-    """What is left of ``max_instructions`` for one job, spent circuit by circuit."""
+    """What is left of ``max_instructions`` and ``max_executions`` for one job, spent pub by
+    pub."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.used = 0
+        self.executions = 0
         self._expansion: dict[int, tuple[Any, int]] = {}  # id(definition) -> (definition, size)
 
     def spend(self, circuit: QuantumCircuit) -> int:
@@ -35,6 +37,14 @@ class InstructionBudget:
             raise LimitExceeded("max_instructions", "the job expands to more than "
                                 f"{self.limits.max_instructions} instructions")
         self.used += size
+
+    def run(self, executions: int) -> None:
+        """Count a pub's circuit executions (shots x parameter sets, or estimates)."""
+        self.executions += executions
+        if self.executions > self.limits.max_executions:
+            raise LimitExceeded("max_executions", "the job asks for more than "
+                                f"{self.limits.max_executions} circuit executions (shots x "
+                                "parameter sets, or parameter sets x observables)")
 
     def _block(self, block: QuantumCircuit, room: int) -> int:
         """Expanded size of ``block``; ``LimitExceeded`` as soon as it passes ``room``."""

@@ -34,6 +34,10 @@ class Limits:
     max_instructions: int = 1_000_000
     """Instructions in one job after expanding gate definitions, broadcasts and loops
     (default 1000000), summed over its pubs."""
+    max_executions: int = 10_000_000
+    """Circuit executions in one job (default 10000000), summed over its pubs: shots x
+    parameter sets for the sampler, parameter sets x observables (the pub's shape) for the
+    estimator. Bounds the simulation time and the size of the result."""
     max_gate_expansion: int = 10_000
     """Instructions one call of a defined gate expands to (default 10000)."""
     max_loop_iterations: int = 100_000

@@ -61,7 +61,9 @@ def prepare(program: str, params: Any, backend: BackendInfo,
                 pubs.append(_sampler_pub(raw, params, options, backend, budget, circuits))
             else:
                 pubs.append(_estimator_pub(raw, params, options, backend, budget, circuits))
-            circuit = pubs[-1].circuit
+            pub = pubs[-1]
+            budget.run(int(np.prod(pub.shape)) * (pub.shots if program == "sampler" else 1))
+            circuit = pub.circuit
             if id(circuit) not in planned and (program == "estimator" or circuit.cregs):
                 plan_circuit(circuit, budget.limits.max_memory_mb)  # refuse it now, not later
                 planned.add(id(circuit))
