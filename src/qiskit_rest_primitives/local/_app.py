@@ -89,9 +89,8 @@ def _exception_handlers(app: FastAPI, state: ServerState) -> None:
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:
         # A bug, not bad input: our error shape instead of Starlette's plain-text 500. Kept for
-        # check_errors() before the answer goes out (a caller may check as soon as it has it);
-        # the exception is re-raised after this answer, and the recorder does not keep it twice.
-        state.errors.append(exc)
+        # check_errors() before the answer leaves (the re-raise reaches the recorder later).
+        state.record_error(exc)
         message = f"Internal server error: {type(exc).__name__}"
         return JSONResponse(error_body(message, CODE_INTERNAL), 500)
 

@@ -64,8 +64,7 @@ class RecorderMiddleware:
         try:
             await self.app(scope, replay, tracking_send)
         except Exception as exc:
-            if not any(exc is kept for kept in self.state.errors):  # the 500 handler kept it
-                self.state.errors.append(exc)
+            self.state.record_error(exc)
             if not started:
                 logged.status = 500
                 body_ = error_body(f"Internal server error: {type(exc).__name__}", CODE_INTERNAL)

@@ -190,3 +190,10 @@ class ServerState:
         """Append to the request log."""
         with self.lock:
             self.requests.append(request)
+
+    def record_error(self, exc: BaseException) -> None:
+        """Keep a handler's crash for ``check_errors()``, once even if reported twice (the
+        500 handler records it before answering, the recorder again when it is re-raised)."""
+        if not getattr(exc, "_recorded_by_server", False):
+            exc._recorded_by_server = True  # type: ignore[attr-defined]
+            self.errors.append(exc)
