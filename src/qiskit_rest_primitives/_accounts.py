@@ -319,3 +319,67 @@ def discover_account(*, channel: str | None, token: str | None, url: str | None,
     if private_endpoint is not None:
         account.private_endpoint = private_endpoint
     return account.validate()
+
+
+class AccountMethods:
+    """The official account methods of ``QiskitRuntimeService``: the account in use, and
+    saving, listing and deleting saved ones (a mixin, so the service module stays small)."""
+
+    _account: Account
+    instance: str | None
+
+    @property
+    def channel(self) -> str:
+        """``"ibm_quantum_platform"`` or ``"ibm_cloud"``."""
+        return self._account.channel
+
+    def active_account(self) -> AccountDict:
+        """The account in use, in the saved form (its ``repr`` hides the API key)."""
+        account = self._account.to_saved()
+        if self.instance:
+            account["instance"] = self.instance
+        return account
+
+    @staticmethod
+    def save_account(token: str | None = None, url: str | None = None,
+                     instance: str | None = None, channel: str | None = None,
+                     filename: str | None = None, name: str | None = None,
+                     proxies: dict[str, Any] | None = None, verify: bool | None = None,
+                     overwrite: bool | None = False, set_as_default: bool | None = None,
+                     private_endpoint: bool | None = False, region: str | None = None,
+                     plans_preference: list[str] | None = None,
+                     tags: list[str] | None = None) -> None:
+        """Save an account to ``filename`` (default ``~/.qiskit/qiskit-ibm.json``, mode 0600).
+
+        ``name`` defaults to the channel's default name; ``set_as_default`` marks it as the
+        account ``QiskitRuntimeService()`` loads. ``channel`` defaults to
+        ``QISKIT_IBM_CHANNEL``, then ``"ibm_quantum_platform"``.
+
+        Raises:
+            AccountAlreadyExistsError: the name, or another default, exists without
+                ``overwrite=True``.
+            InvalidAccountError: a bad channel, token, region or proxy setting.
+        """
+        account = Account(channel=channel or channel_from_env(), token=token,
+                          url=url or CLOUD_URL,
+                          instance=instance, proxies=proxies,
+                          verify=True if verify is None else verify,
+                          private_endpoint=bool(private_endpoint), region=region,
+                          plans_preference=plans_preference, tags=tags)
+        save_account(account, filename=filename, name=name, overwrite=bool(overwrite),
+                               set_as_default=bool(set_as_default))
+
+    @staticmethod
+    def saved_accounts(default: bool | None = None, channel: str | None = None,
+                       filename: str | None = None,
+                       name: str | None = None) -> dict[str, AccountDict]:
+        """Saved accounts by name (only defaults, one channel, or one name, if asked)."""
+        return saved_accounts(default=default, channel=channel, filename=filename,
+                                        name=name)
+
+    @staticmethod
+    def delete_account(filename: str | None = None, name: str | None = None,
+                       channel: str | None = None) -> bool:
+        """Delete a saved account (default: the channel's default); whether it existed."""
+        return delete_account(filename=filename, name=name, channel=channel)
+

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import json
 import logging
 import threading
 import time
@@ -18,6 +17,7 @@ from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
 
 from ._config import PollPolicy
 from ._decode import decode_result, parse_datetime
+from ._inputs import job_inputs
 from ._retry import Outage, backoff, describe, is_transient
 from ._validate import check_job_tags
 from .exceptions import (
@@ -390,9 +390,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         else the OpenQASM 3 text).
         """
         document = self._service._rest.get_job(self._job_id, exclude_params=False)
-        # Envelopes (``ndarray`` parameter values...) decoded as the official client does.
-        params = decode_result(json.dumps(document.get("params") or {}))
-        return with_circuits(params if isinstance(params, dict) else {}, self._circuits)
+        return job_inputs(document.get("params") or {}, self._circuits)
 
     @property
     def usage_estimation(self) -> JSON:
@@ -461,30 +459,3 @@ def _decode_or_none(raw: bytes) -> Any:
         return decode_result(raw)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
-
-def with_circuits(params: JSON, circuits: list[QuantumCircuit] | None) -> JSON:
-    """``params`` with each pub's OpenQASM 3 text replaced by a circuit (wire-format §6.1).
-
-    ``circuits`` are the user's own, in pub order; without them the text is parsed, when the
-    optional OpenQASM 3 importer is installed.
-    """
-    pubs = params.get("pubs")
-    if not isinstance(pubs, list):
-        return params
-    restored = []
-    for index, pub in enumerate(pubs):
-        if isinstance(pub, list) and pub and isinstance(pub[0], str):
-            known = circuits[index] if circuits and index < len(circuits) else None
-            pub = [known if known is not None else _parse_qasm3(pub[0]), *pub[1:]]
-        restored.append(pub)
-    return {**params, "pubs": restored}
-
-
-def _parse_qasm3(text: str) -> QuantumCircuit | str:
-    """A circuit from OpenQASM 3, or the text itself when qiskit's importer is missing."""
-    try:
-        from qiskit import qasm3
-
-        return qasm3.loads(text)
-    except ImportError:  # qiskit-qasm3-import is optional (the [server] extra has it)
-        return text

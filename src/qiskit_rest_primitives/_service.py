@@ -12,11 +12,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import _accounts
-from ._accounts import Account, AccountDict
+from ._accounts import AccountMethods
 from ._auth import BearerAuth
 from ._backend import RuntimeBackend
 from ._backend_query import BackendCatalog
-from ._config import API_VERSION, CLOUD_URL, PollPolicy, RetryPolicy, Timeouts
+from ._config import API_VERSION, PollPolicy, RetryPolicy, Timeouts
 from ._create import create_once, lookup_waits, repeat_until_settled
 from ._encode import dumps_body
 from ._endpoints import UrlResolver, api_url, region_of
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["QiskitRuntimeService", "RuntimeService", "region_of"]
 
 
-class QiskitRuntimeService(InstanceMethods):
+class QiskitRuntimeService(AccountMethods, InstanceMethods):
     """Your Qiskit Runtime account over REST: backends, jobs and sessions.
 
     The official client's constructor, read the same way: ``name`` loads a saved account;
@@ -176,65 +176,9 @@ class QiskitRuntimeService(InstanceMethods):
             self._lookup.close()
             self._iam_session.close()
 
-    # account
-    @property
-    def channel(self) -> str:
-        """``"ibm_quantum_platform"`` or ``"ibm_cloud"``."""
-        return self._account.channel
-
-    def active_account(self) -> AccountDict:
-        """The account in use, in the saved form (its ``repr`` hides the API key)."""
-        account = self._account.to_saved()
-        if self.instance:
-            account["instance"] = self.instance
-        return account
-
     def active_instance(self) -> str | None:
         """The CRN of the instance in use."""
         return self.instance
-
-    @staticmethod
-    def save_account(token: str | None = None, url: str | None = None,
-                     instance: str | None = None, channel: str | None = None,
-                     filename: str | None = None, name: str | None = None,
-                     proxies: dict[str, Any] | None = None, verify: bool | None = None,
-                     overwrite: bool | None = False, set_as_default: bool | None = None,
-                     private_endpoint: bool | None = False, region: str | None = None,
-                     plans_preference: list[str] | None = None,
-                     tags: list[str] | None = None) -> None:
-        """Save an account to ``filename`` (default ``~/.qiskit/qiskit-ibm.json``, mode 0600).
-
-        ``name`` defaults to the channel's default name; ``set_as_default`` marks it as the
-        account ``QiskitRuntimeService()`` loads. ``channel`` defaults to
-        ``QISKIT_IBM_CHANNEL``, then ``"ibm_quantum_platform"``.
-
-        Raises:
-            AccountAlreadyExistsError: the name, or another default, exists without
-                ``overwrite=True``.
-            InvalidAccountError: a bad channel, token, region or proxy setting.
-        """
-        account = Account(channel=channel or _accounts.channel_from_env(), token=token,
-                          url=url or CLOUD_URL,
-                          instance=instance, proxies=proxies,
-                          verify=True if verify is None else verify,
-                          private_endpoint=bool(private_endpoint), region=region,
-                          plans_preference=plans_preference, tags=tags)
-        _accounts.save_account(account, filename=filename, name=name, overwrite=bool(overwrite),
-                               set_as_default=bool(set_as_default))
-
-    @staticmethod
-    def saved_accounts(default: bool | None = None, channel: str | None = None,
-                       filename: str | None = None,
-                       name: str | None = None) -> dict[str, AccountDict]:
-        """Saved accounts by name (only defaults, one channel, or one name, if asked)."""
-        return _accounts.saved_accounts(default=default, channel=channel, filename=filename,
-                                        name=name)
-
-    @staticmethod
-    def delete_account(filename: str | None = None, name: str | None = None,
-                       channel: str | None = None) -> bool:
-        """Delete a saved account (default: the channel's default); whether it existed."""
-        return _accounts.delete_account(filename=filename, name=name, channel=channel)
 
     # backends (the meaning lives in _backend_query; these are the public doors)
     def backends(self, name: str | None = None, min_num_qubits: int | None = None,
