@@ -26,6 +26,8 @@ _REFRESH_PAUSE_S = 5.0
 #: While IAM is down a token is used until this close to its ``exp`` (not the usual 10 s
 #: margin, which only exists to refresh early when IAM is up).
 _OUTAGE_MARGIN_S = 2.0
+#: Answers read per token fetch while IAM's 200 bodies are unreadable.
+_BODY_ATTEMPTS = 3
 
 if TYPE_CHECKING:
     import requests
@@ -98,39 +100,50 @@ class BearerAuth:
                 self._token = None
 
     def _fetch(self) -> None:
+        """Exchange the key for a token; an unreadable 200 (HTML, corrupt JSON, no JWT) is
+        asked for again, at most ``_BODY_ATTEMPTS`` times, then a :class:`ServerError`."""
+        for attempt in range(_BODY_ATTEMPTS):
+            response = self._post()
+            if response is not None and response.status_code != 200:
+                raise _iam_error(response, self._iam_url)
+            try:
+                if response is None:
+                    raise ValueError("the body was cut off")
+                token = str(response.json()["access_token"])
+                claims = _claims(token)
+            except (ValueError, KeyError, TypeError, AuthenticationError) as exc:
+                if attempt + 1 < _BODY_ATTEMPTS:
+                    logger.info("IAM answered 200 with an unreadable body; asking again")
+                    continue
+                raise ServerError(f"POST {self._iam_url}: IAM answered 200 without a readable "
+                                  f"token ({_BODY_ATTEMPTS} times)", method="POST",
+                                  url=self._iam_url, status_code=200) from exc
+            self._store(token, claims)
+            return
+
+    def _post(self) -> requests.Response | None:
+        """One token request (retried by the session's adapter); None if its body was cut off."""
         import requests  # deferred: ~40 ms of import time, used for the IAM call only
 
         form = {"grant_type": IAM_GRANT_TYPE, "apikey": self._api_key, "response_type": "cloud_iam"}
         try:
-            response = self._session.post(
-                self._iam_url,
-                data=form,
-                headers={"Accept": "application/json"},
-                timeout=self._timeout,
-                verify=self._verify,
-            )
+            return self._session.post(self._iam_url, data=form,
+                                      headers={"Accept": "application/json"},
+                                      timeout=self._timeout, verify=self._verify)
         except requests.ConnectTimeout as exc:
             raise APITimeoutError(f"POST {self._iam_url}: connecting to IAM timed out",
                                   method="POST", url=self._iam_url, request_sent=False) from exc
         except requests.Timeout as exc:
             raise APITimeoutError(f"POST {self._iam_url}: IAM token request timed out",
                                   method="POST", url=self._iam_url) from exc
+        except requests.exceptions.ChunkedEncodingError:
+            return None
         except requests.RequestException as exc:
             raise APIConnectionError(
                 f"POST {self._iam_url}: IAM token request failed: {type(exc).__name__}",
                 method="POST", url=self._iam_url) from exc
-        if response.status_code != 200:
-            raise _iam_error(response, self._iam_url)
-        try:
-            token = response.json()["access_token"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ServerError("POST to IAM: HTTP 200 without an access token in the body",
-                              method="POST", url=self._iam_url,
-                              status_code=response.status_code) from exc
-        self._store(str(token))
 
-    def _store(self, token: str) -> None:
-        claims = _claims(token)
+    def _store(self, token: str, claims: dict[str, Any]) -> None:
         now = time.time()
         exp = float(claims.get("exp", now + 3600))
         iat = float(claims.get("iat", now))

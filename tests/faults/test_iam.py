@@ -24,7 +24,9 @@ IAM = r"^/identity/token$"
     ("status_before", {"status": 503, "count": 2}), ("status_after", {"status": 502}),
     ("status_before", {"status": 429, "retry_after": "0.2"}),
     ("reset_before", {}), ("reset_after", {}), ("slow", {"delay": 1.0}),
-], ids=["503x2", "502after", "429", "reset_before", "reset_after", "slow"])
+    ("truncate", {}), ("corrupt", {}), ("html", {}),
+], ids=["503x2", "502after", "429", "reset_before", "reset_after", "slow", "truncate", "corrupt",
+        "html"])
 def test_token_fetch_fault_is_retried(kind: str, options: dict[str, Any], proxy: FaultProxy,
                                       server: LocalRuntimeServer) -> None:
     proxy.add(kind, "POST", IAM, **options)
