@@ -25,7 +25,8 @@ from _common import RESULTS, print_table
 
 HERE = Path(__file__).resolve().parent
 #: Client first: it is the slowest to set up and the most likely to break.
-SCRIPTS = ("bench_client.py", "bench_qasm3.py", "bench_decode.py", "bench_primitives.py")
+SCRIPTS = ("bench_client.py", "bench_qasm3.py", "bench_decode.py", "bench_primitives.py",
+           "bench_server.py")
 #: "Flat" memory: RSS may grow at most this much between 10 % and 100 % of the jobs.
 FLAT_MB = 5.0
 
@@ -185,6 +186,40 @@ def primitives_rows(primitives: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def server_rows(server: dict[str, Any]) -> list[Row]:
+    """The API while a simulation runs, cancel, two workers, per-job overhead (bench_server)."""
+    live, stop, job = server["responsive"][0], server["cancel"][0], server["overhead"][0]
+    rows = [
+        goal("GET /jobs/{id} p99 during a simulation", "idle server p99",
+             live["busy_p99_ms"] / live["idle_p99_ms"], "p99 <= 50 ms",
+             lambda _: live["busy_p99_ms"] <= 50,
+             f"busy p99 {live['busy_p99_ms']:.1f} ms (p50 {live['busy_p50_ms']:.1f}), idle p99 "
+             f"{live['idle_p99_ms']:.1f} ms, {live['polls']} polls"),
+        goal("other instance's Bell job during a simulation, --workers 2", "same on idle server",
+             live["busy_bell_s"] / live["idle_bell_s"], "<= 2 s", lambda _: live["busy_bell_s"] <= 2,
+             f"{live['busy_bell_s'] * 1e3:.0f} ms, idle {live['idle_bell_s'] * 1e3:.0f} ms"),
+        goal("cancel a running simulation: job final", "Bell job on idle server",
+             stop["final_s"] / stop["idle_bell_s"], "<= 1 s", lambda _: stop["final_s"] <= 1,
+             f"{stop['final_s'] * 1e3:.0f} ms (worst of {stop['repeat']})"),
+        goal("cancel a running simulation: worker free", "Bell job on idle server",
+             stop["worker_free_s"] / stop["idle_bell_s"], "<= 1 s",
+             lambda _: stop["worker_free_s"] <= 1,
+             f"next Bell job done {stop['worker_free_s'] * 1e3:.0f} ms after the cancel "
+             f"(worst of {stop['repeat']})"),
+        goal("per-job wall overhead (client wall - simulation span)", "HTTP round trip",
+             job["in_round_trips"], "<= 3 round trips", lambda r: r <= 3,
+             f"{job['wall_overhead_ms']:.2f} ms of {job['job_total_ms']:.2f} ms, round trip "
+             f"{job['round_trip_ms']:.2f} ms"),
+    ]
+    for batch in server["thread_pool"]:
+        rows.append(goal(f"{batch['jobs']} Bell jobs, thread pool, --workers {batch['workers']}",
+                         "sequential", batch["speedup"], ">= 3x faster" if batch["workers"] == 2
+                         else "reported", (lambda r: r >= 3) if batch["workers"] == 2 else None,
+                         f"{batch['thread_pool_s']:.2f} s vs {batch['sequential_s']:.2f} s"
+                         + _range(batch)))
+    return rows
+
+
 def load(name: str) -> dict[str, Any]:
     """One script's JSON result."""
     result: dict[str, Any] = json.loads((RESULTS / f"{name}.json").read_text())
@@ -197,7 +232,7 @@ def summarise(quick: bool) -> list[Row]:
     decode = load(f"decode{suffix}")
     return [*encoder_rows(load(f"qasm3{suffix}")), *parser_rows(load(f"qasm3{suffix}")),
             *decoder_rows(decode), *client_rows(load(f"client{suffix}")),
-            *primitives_rows(load(f"primitives{suffix}"))]
+            *primitives_rows(load(f"primitives{suffix}")), *server_rows(load(f"server{suffix}"))]
 
 
 def markdown(rows: list[Row]) -> str:

@@ -93,8 +93,8 @@ def describe_exit(returncode: int | None) -> str:
 class WorkerProcess:
     """One simulation interpreter: send it a task, wait for the answer, or kill it."""
 
-    def __init__(self) -> None:
-        env = {**os.environ, "QRP_PARENT_PID": str(os.getpid())}
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, **(env or {}), "QRP_PARENT_PID": str(os.getpid())}
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _BOOT],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
@@ -165,7 +165,8 @@ class Launcher:
     even one killed with ``kill -9``.
     """
 
-    def __init__(self, spares: int = 1) -> None:
+    def __init__(self, spares: int = 1, env: dict[str, str] | None = None) -> None:
+        self._env = env
         self._stock: queue.SimpleQueue[WorkerProcess] = queue.SimpleQueue()
         self._orders: queue.SimpleQueue[bool] = queue.SimpleQueue()
         self._started: list[WorkerProcess] = []
@@ -192,7 +193,7 @@ class Launcher:
 
     def _loop(self) -> None:
         while self._orders.get():
-            process = WorkerProcess()
+            process = WorkerProcess(self._env)
             with self._lock:
                 self._started = [p for p in self._started if p.alive()]
                 self._started.append(process)

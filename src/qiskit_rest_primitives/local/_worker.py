@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import queue
 import threading
 from typing import Any
@@ -84,7 +85,9 @@ class Worker:
         for job_id in self._store.pending_job_ids():
             self._store.update_job(job_id, status="Queued")
             self._enqueue(job_id)
-        self._launcher = Launcher(spares=1)
+        # Several workers share the cores: each simulation of a large circuit gets its part.
+        threads = max(1, (os.cpu_count() or 1) // self.workers) if self.workers > 1 else 0
+        self._launcher = Launcher(spares=1, env={"QRP_SIM_THREADS": str(threads)})
         for slot in self._slots:
             thread = threading.Thread(target=self._loop, args=(slot,), daemon=True,
                                       name=f"local-runtime-slot-{slot.index}")
