@@ -73,6 +73,14 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def report_tables(name: str, report: dict[str, Any]) -> None:
+    """Print every list of rows in ``report`` as a table, then write ``results/<name>.json``."""
+    for title, rows in report.items():
+        if isinstance(rows, list):
+            print_table(title, rows)
+    print(f"\nwrote {write_json(name, report)}")
+
+
 def write_json(name: str, payload: dict[str, Any]) -> Path:
     """Write ``results/<name>.json`` and return its path."""
     RESULTS.mkdir(exist_ok=True)

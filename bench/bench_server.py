@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from _common import median_time, print_table, write_json
-from qiskit import QuantumCircuit
-from qiskit.transpiler import generate_preset_pass_manager
+from _common import median_time, report_tables
+from bench_client import _bell
 
 import qiskit_rest_primitives as qrp
 
@@ -169,14 +168,6 @@ def bench_cancel(layers: int, repeat: int) -> list[dict[str, Any]]:
              "idle_bell_s": idle_bell}]
 
 
-def _bell_isa(backend: qrp.RuntimeBackend) -> QuantumCircuit:
-    qc = QuantumCircuit(2)
-    qc.h(0)
-    qc.cx(0, 1)
-    qc.measure_all()
-    return generate_preset_pass_manager(optimization_level=1, backend=backend).run(qc)
-
-
 def _service(server: dict[str, Any]) -> qrp.RuntimeService:
     return qrp.RuntimeService(api_key=server["api_key"], instance=server["instance"],
                               url=server["url"], iam_url=server["iam_url"])
@@ -186,7 +177,7 @@ def bench_thread_pool(jobs: int, workers: int, repeat: int) -> list[dict[str, An
     """``jobs`` Bell jobs one at a time, then from 16 threads (our client), alternating."""
     with serve(workers) as server, _service(server) as service:
         backend = service.backend("ibmq_manila")
-        sampler, isa = qrp.Sampler(mode=backend), _bell_isa(backend)
+        sampler, isa = qrp.Sampler(mode=backend), _bell(backend)
 
         def one(_: int) -> None:
             sampler.run([isa], shots=100).result()
@@ -213,7 +204,7 @@ def bench_overhead(repeat: int) -> list[dict[str, Any]]:
     against one bare HTTP round trip (``GET /backends/{name}/status``)."""
     with serve(1) as server, _service(server) as service:
         backend = service.backend("ibmq_manila")
-        sampler, isa = qrp.Sampler(mode=backend), _bell_isa(backend)
+        sampler, isa = qrp.Sampler(mode=backend), _bell(backend)
         sampler.run([isa], shots=100).result()
         rtt = median_time(lambda: service._rest.get_backend_status("ibmq_manila"), repeat=50)
         overheads, totals = [], []
@@ -243,10 +234,7 @@ def main() -> None:
     report["thread_pool"] = [*bench_thread_pool(10 if quick else 50, 2, 1 if quick else 3),
                              *bench_thread_pool(10 if quick else 50, 1, 1 if quick else 3)]
     report["overhead"] = bench_overhead(5 if quick else 21)
-    for name, rows in report.items():
-        if isinstance(rows, list):
-            print_table(name, rows)
-    print(f"\nwrote {write_json('server_quick' if quick else 'server', report)}")
+    report_tables("server_quick" if quick else "server", report)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Answers are ``("ok", text, seconds)`` or ``("error", kind, message)`` with ``kin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -60,6 +61,9 @@ def _run(task: dict[str, Any]) -> tuple[Any, ...]:
 def main() -> None:
     """Serve tasks until stdin closes."""
     tasks, answers = _protocol_streams()
+    if hasattr(os, "nice"):  # the server's own threads (the API) go first on a busy machine
+        with contextlib.suppress(OSError):
+            os.nice(10)
     from ._backends import backend_names, load_backend
     from ._runner import run_job  # noqa: F401 - import Qiskit and Aer before saying ready
 
