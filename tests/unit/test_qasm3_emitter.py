@@ -484,7 +484,11 @@ def test_unicode_parameter_names_take_both_fast_paths(name: str, circuit: Quantu
 
     program = _Emitter(circuit).program()  # no fall-back to qasm3.dumps
     assert any(not n.isascii() for n in program.parameter_names.values())
-    assert same_program(program, dumps_reference(circuit))
+    # str() of a parameter expression orders its terms by hash (PYTHONHASHSEED), so the two
+    # exporters may write the same sum in two orders: compare the reference by meaning.
+    reference = dumps_reference(circuit)
+    assert program.parameter_names == reference.parameter_names
+    assert_equivalent(circuit, _Parser(reference.text).parse(), reference.parameter_names)
     parsed = _Parser(program.text).parse()  # no fall-back to qasm3.loads
     assert [p.name for p in parsed.parameters] == [
         program.parameter_names[p] for p in program.server_parameter_order()]
