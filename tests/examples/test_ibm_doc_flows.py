@@ -177,6 +177,42 @@ accounts = QiskitRuntimeService.saved_accounts()
 backends = service.backends()
 """
 
+README_CLIENT_SIDE = """
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+from qiskit.quantum_info import SparsePauliOp
+from qiskit.transpiler import generate_preset_pass_manager
+from qiskit_ibm_runtime import QiskitRuntimeService, Session
+from qiskit_ibm_runtime.executor_sampler import Sampler
+from qiskit_ibm_runtime.executor_estimator import Estimator
+
+service = QiskitRuntimeService()
+backend = service.least_busy(operational=True, simulator=False)
+pm = generate_preset_pass_manager(backend=backend, optimization_level=1)
+
+bell = QuantumCircuit(2)
+bell.h(0)
+bell.cx(0, 1)
+bell.measure_all()
+sampler = Sampler(mode=backend)
+sampler.options.default_shots = 1024
+counts = sampler.run([pm.run(bell)]).result()[0].data.meas.get_counts()
+
+theta = Parameter("θ")
+circuit = QuantumCircuit(3)
+circuit.h(0)
+circuit.p(theta, 0)
+circuit.cx(0, 1)
+circuit.cx(0, 2)
+isa_circuit = pm.run(circuit)
+observable = SparsePauliOp.from_list([("XXY", 1), ("XYX", 1), ("YXX", 1), ("YYY", -1)])
+isa_observable = observable.apply_layout(isa_circuit.layout)
+with Session(backend=backend) as session:
+    estimator = Estimator(mode=session)
+    estimator.options.default_precision = 0.03
+    evs = estimator.run([(isa_circuit, isa_observable, [[0.0], [1.5707963]])]).result()[0].data.evs
+"""
+
 
 def _run(script: str, **names: Any) -> dict[str, Any]:
     """Run ``script`` with its ``qiskit_ibm_runtime`` imports switched to ours."""
@@ -238,3 +274,12 @@ def test_saved_account(server: LocalRuntimeServer, monkeypatch: pytest.MonkeyPat
     scope = _run(SAVED_ACCOUNT, API_KEY=server.api_key, CRN=server.instance, URL=server.base_url)
     assert scope["service"].instance == scope["named"].instance == server.instance
     assert "my-account" in scope["accounts"] and scope["backends"]
+
+
+@pytest.mark.usefixtures("account_env")
+def test_readme_client_side_primitives() -> None:
+    """The official README imports its primitives from ``executor_sampler``/``executor_estimator``."""
+    scope = _run(README_CLIENT_SIDE)
+    assert sum(scope["counts"].values()) == 1024
+    assert scope["evs"].shape == (2,)
+    assert abs(scope["evs"][1] - 4.0) < 0.5  # the maximum, at theta = pi/2
