@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 from qiskit import QuantumCircuit
+from qiskit.providers.basic_provider import BasicSimulator
 from qiskit.providers.fake_provider import GenericBackendV2
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
@@ -90,6 +91,20 @@ def test_sampler_on_aer_simulator_takes_unrestricted_circuits() -> None:
     counts = qrp.SamplerV2(mode=AerSimulator()).run([circuit], shots=200).result()[
         0].data.meas.get_counts()
     assert set(counts) <= {"000", "101"} and sum(counts.values()) == 200
+
+
+def test_a_target_without_a_width_runs_any_width() -> None:
+    """qiskit's BasicSimulator has a Target of no fixed width: offered all-to-all, 30 qubits."""
+    simulator = BasicSimulator()
+    assert simulator.target.num_qubits is None
+    sampler = qrp.SamplerV2(mode=simulator)
+    assert sampler.backend().num_qubits == 30
+    circuit = QuantumCircuit(3)
+    circuit.h(0)
+    circuit.cx(0, 2)
+    circuit.measure_all()
+    counts = sampler.run([circuit], shots=100).result()[0].data.meas.get_counts()
+    assert set(counts) <= {"000", "101"} and sum(counts.values()) == 100
 
 
 @pytest.mark.parametrize("mode_class", [qrp.Session, qrp.Batch])

@@ -23,6 +23,9 @@ _LOOP_CONTROL = ("break_loop", "continue_loop")
 #: A fixed date: the documents of one backend are the same whenever they are made.
 _EPOCH = "2024-01-01T00:00:00+00:00"
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+#: The width offered for a Target that has none (an ideal simulator taking circuits of any
+#: width, as qiskit's ``BasicSimulator``): all-to-all, as wide as Aer's own ``AerSimulator``.
+OPEN_WIDTH = 30
 
 
 def documents(backend: BackendV2) -> tuple[JSON, JSON, bool]:
@@ -48,6 +51,10 @@ def _has_calibration(target: Target) -> bool:
             if props is not None and props.error:
                 return True
     return False
+
+
+def _width(target: Target) -> int:
+    return OPEN_WIDTH if target.num_qubits is None else int(target.num_qubits)
 
 
 def _gate_names(target: Target) -> list[str]:
@@ -84,7 +91,7 @@ def _configuration(backend: BackendV2, target: Target, name: str, *, simulator: 
     conf: JSON = {
         "backend_name": name,
         "backend_version": version if _VERSION.match(version) else "1.0.0",
-        "n_qubits": int(target.num_qubits or 0),
+        "n_qubits": _width(target),
         "basis_gates": gates,
         "gates": gate_docs,
         "local": False, "simulator": simulator, "conditional": False, "open_pulse": False,
@@ -111,7 +118,7 @@ def _nduv(name: str, value: float, unit: str = "") -> JSON:
 
 
 def _properties(target: Target, name: str, version: str) -> JSON:
-    num_qubits = int(target.num_qubits or 0)
+    num_qubits = _width(target)
     qubits: list[list[JSON]] = [[] for _ in range(num_qubits)]
     for q, props in enumerate(target.qubit_properties or []):
         if props is None or q >= num_qubits:
