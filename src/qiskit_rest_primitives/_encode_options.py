@@ -77,8 +77,10 @@ def coerce_options(
         return copy.deepcopy(options)
     if isinstance(options, Mapping):
         return cls._build(options, "")
+    kind = type(options)  # named in full: another package's SamplerOptions is not ours
     raise ConfigurationError(
-        f"options must be a {cls.__name__}, a dict or None, got {type(options).__name__}"
+        f"options must be a qiskit_rest_primitives.{cls.__name__}, a dict or None, got "
+        f"{kind.__module__}.{kind.__qualname__}"
     )
 
 

@@ -121,8 +121,9 @@ def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int) -> None:
     num_qubits = target.num_qubits or 0
     if circuit.num_qubits > num_qubits:
         raise ValidationError(
-            f"pub {pub_index}: the circuit has {circuit.num_qubits} qubits but the backend has "
-            f"{num_qubits}; transpile it for the backend first")
+            # the official client's wording, which scripts match
+            f"pub {pub_index}: circuit has {circuit.num_qubits} qubits but the target system "
+            f"requires {num_qubits} qubits; transpile it for the backend first")
     if _all_supported(circuit, target):
         return
     names = set(target.operation_names)

@@ -38,6 +38,17 @@ def test_sampler_rejects_before_sending(pubs, kwargs, match, manila, isa_param, 
     assert _job_posts(server) == before
 
 
+def test_too_wide_a_circuit_is_refused_in_the_official_wording(manila, server) -> None:  # type: ignore[no-untyped-def]
+    """Scripts match the official client's text: "circuit has N qubits but the target system
+    requires M"."""
+    circuit = QuantumCircuit(6, 6)
+    before = _job_posts(server)
+    with pytest.raises(qrp.IBMInputValueError,
+                       match="pub 0: circuit has 6 qubits but the target system requires 5"):
+        qrp.SamplerV2(mode=manila).run([circuit])
+    assert _job_posts(server) == before
+
+
 def test_estimator_rejects_bad_precision_and_width(manila, manila_pm, server) -> None:  # type: ignore[no-untyped-def]
     qc = manila_pm.run(QuantumCircuit(2))
     before = _job_posts(server)

@@ -471,7 +471,12 @@ def test_coerce_nested_dict_names_bad_paths() -> None:
         (EstimatorOptions(), "sampler", "needs SamplerOptions, got EstimatorOptions"),
         (SamplerOptions(), "estimator", "needs EstimatorOptions, got SamplerOptions"),
         ({}, "noise_learner", "program_id must be"),
-        ([("default_shots", 1)], "sampler", "options must be a SamplerOptions, a dict or None"),
+        ([("default_shots", 1)], "sampler",
+         r"options must be a qiskit_rest_primitives\.SamplerOptions, a dict or None, got "
+         r"builtins\.list"),
+        # Another package's class of the same name is named in full, not as "SamplerOptions".
+        (type("SamplerOptions", (), {"__module__": "other.options"})(), "sampler",
+         r"got other\.options\.SamplerOptions"),
     ],
 )
 def test_coerce_rejects(options: Any, program: str, message: str) -> None:
