@@ -30,6 +30,17 @@ def _scaled(value: Any, factor: float) -> Any:
     return value * factor if isinstance(value, int | float) else value
 
 
+def _complex_scales(channels: Any) -> Any:
+    """``u_channel_lo`` with each ``scale`` (``[re, im]`` on the wire) as a ``complex``."""
+    if not isinstance(channels, list):
+        return channels
+    return [[{**lo, "scale": complex(*lo["scale"])}
+             if isinstance(lo, dict) and isinstance(lo.get("scale"), list)
+             and len(lo["scale"]) == 2 else lo
+             for lo in group] if isinstance(group, list) else group
+            for group in channels]
+
+
 class GateConfig:
     """One entry of the configuration's ``gates``: name, parameters, definition, qubits."""
 
@@ -66,6 +77,8 @@ class BackendConfiguration:
         fields = {k: _scaled(v, _SCALED[k]) if k in _SCALED else v for k, v in self._raw.items()}
         fields["online_date"] = _date(self._raw.get("online_date"))
         fields["gates"] = [GateConfig(g) for g in self._raw.get("gates") or []]
+        if "u_channel_lo" in fields:
+            fields["u_channel_lo"] = _complex_scales(self._raw["u_channel_lo"])
         fields.setdefault("simulator", False)
         fields.setdefault("local", False)
         fields.setdefault("basis_gates", [])
@@ -110,10 +123,13 @@ class BackendConfiguration:
         return self.n_qubits
 
     def to_dict(self) -> JSON:
-        """The document as sent (wire units), with ``online_date`` as a ``datetime``."""
+        """The document as sent (wire units), with ``online_date`` as a ``datetime`` and the
+        ``u_channel_lo`` scales as ``complex``, as the official model gives them."""
         out = copy.deepcopy(self._raw)
         if self.online_date is not None:
             out["online_date"] = self.online_date
+        if "u_channel_lo" in out:
+            out["u_channel_lo"] = _complex_scales(out["u_channel_lo"])
         return out
 
 

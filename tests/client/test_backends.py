@@ -84,6 +84,14 @@ def test_configuration_object(service: qrp.RuntimeService) -> None:
         backend.foobar  # noqa: B018
 
 
+def test_configuration_u_channel_scales_are_complex(service: qrp.RuntimeService) -> None:
+    """The wire's ``[re, im]`` pairs read as complex numbers, in attributes and in to_dict()."""
+    conf = service.backend("ibm_brisbane").configuration()
+    first = conf.u_channel_lo[0][0]
+    assert first["scale"] == complex(1.0, 0.0) and isinstance(first["scale"], complex)
+    assert conf.to_dict()["u_channel_lo"][0][0]["scale"] == first["scale"]
+
+
 def test_properties_object(service: qrp.RuntimeService) -> None:
     props = service.backend("ibmq_manila").properties()
     assert isinstance(props, BackendProperties)
