@@ -28,6 +28,7 @@ from ._limits import parse_json
 from ._middleware import RecorderMiddleware
 from ._state import ServerState
 from ._store import TERMINAL
+from ._waits import RESULT_WAIT_SECONDS
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 _ANY = TypeAdapter(Any)
@@ -196,8 +197,15 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/api/v1/jobs/{job_id}/results")
     async def results(request: Request, job_id: str) -> Response:
-        row = _jobs.owned_job(state, authorize(state, request.headers), job_id,
-                              ("crn", "status", "result", "private"))
+        columns = ("crn", "status", "result", "private")
+        row = _jobs.owned_job(state, authorize(state, request.headers), job_id, columns)
+        if row["status"] == "Running":  # about to finish, maybe: answer when it does (bounded)
+            def finished() -> bool:
+                current = state.store.job(job_id, ("status",))
+                return current is None or current["status"] != "Running"
+
+            await state.finish_waits.wait(job_id, RESULT_WAIT_SECONDS, finished)
+            row = _jobs.owned_job(state, authorize(state, request.headers), job_id, columns)
         if row["status"] not in TERMINAL or row["result"] is None:
             return Response(status_code=204)
         # wire-format §6: a private job's results are readable once; afterwards 204, no body.

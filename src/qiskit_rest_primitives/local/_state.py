@@ -14,6 +14,7 @@ from ._backends import BackendRegistry
 from ._iam import FailedAttempts, TokenIssuer
 from ._limits import Limits
 from ._store import Store
+from ._waits import FinishWaits
 from ._worker import Worker
 
 _REDACTED = "<redacted>"
@@ -171,6 +172,8 @@ class ServerState:
         self.backends = BackendRegistry()
         self.worker = Worker(self.store, noise=noise, seed=seed, backends=self.backends,
                              workers=workers, limits=self.limits)
+        self.finish_waits = FinishWaits()
+        self.worker.on_finish = self.finish_waits.notify
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []

@@ -12,6 +12,7 @@ import math
 import os
 import queue
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ._backends import BackendRegistry, backend_names
@@ -68,6 +69,8 @@ class Worker:
         self._threads: list[threading.Thread] = []
         self.job_delay = 0.0  # extra simulated seconds per job (a test control)
         self.errors: list[BaseException] = []
+        #: Called with a job's id each time the worker finishes one (wakes results polls).
+        self.on_finish: Callable[[str], None] | None = None
 
     def _allocation(self, crn: str) -> float | None:
         """An instance's fair-share weight: its ``usage_allocation_seconds``."""
@@ -283,7 +286,10 @@ class Worker:
             fields["result"] = result
         elif reason is not None:
             fields["result"] = f"Error code {reason_code}; {reason}"
-        if self._store.transition(job_id, ("Running", "Queued"), **fields):
+        finished = self._store.transition(job_id, ("Running", "Queued"), **fields)
+        if self.on_finish is not None:  # also when a cancel made the job final first
+            self.on_finish(job_id)
+        if finished:
             _log.info("job %s %s%s", job_id, status, f" ({reason})" if reason else "")
             row = self._store.job(job_id, ("crn", "session_id"))
             if row is not None:

@@ -1,0 +1,87 @@
+"""A results poll for a running job waits, briefly and without holding the server, for its end."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from qiskit_rest_primitives.local._waits import RESULT_WAIT_SECONDS, FinishWaits
+
+from ._serve import long_qasm
+from .conftest import BELL_MANILA, Api, sampler_body
+
+LONG = sampler_body([long_qasm(400), None, 100000])  # tens of seconds if left to finish
+
+
+def _running(api: Api, job_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while api.get(f"/jobs/{job_id}").json()["state"]["status"] != "Running":
+        assert time.monotonic() < deadline, f"job {job_id} never ran"
+        time.sleep(0.01)
+
+
+def test_a_finish_wakes_the_waiting_handler_from_another_thread() -> None:
+    waits = FinishWaits()
+
+    async def scenario() -> float:
+        start = time.monotonic()
+        threading.Timer(0.05, waits.notify, ("job-1",)).start()
+        await waits.wait("job-1", 30, lambda: False)
+        return time.monotonic() - start
+
+    assert asyncio.run(scenario()) < 10  # woken, not timed out
+    assert waits._waiting == {}
+
+
+def test_the_wait_is_bounded_and_skipped_when_already_done() -> None:
+    waits = FinishWaits()
+    assert asyncio.run(waits.wait("job-1", 0.01, lambda: False)) is None
+    checked: list[bool] = []
+
+    def done() -> bool:
+        checked.append(True)
+        return True
+
+    asyncio.run(waits.wait("job-1", 30, done))
+    assert checked == [True] and waits._waiting == {}
+
+
+def test_results_of_a_job_that_finishes_during_the_poll_come_in_that_poll(api: Api) -> None:
+    api.server.job_delay = RESULT_WAIT_SECONDS / 5  # the job is still running at the poll
+    try:
+        job_id = api.submit(sampler_body([BELL_MANILA, None, 32]))
+        _running(api, job_id)
+        answers = []
+        for _ in range(20):  # a loaded machine may need more than one bounded wait
+            answers.append(api.get(f"/jobs/{job_id}/results").status_code)
+            if answers[-1] == 200:
+                break
+        assert answers[-1] == 200 and len(answers) < 20
+    finally:
+        api.server.job_delay = 0
+
+
+def test_a_waiting_results_poll_leaves_the_api_answering_and_ends_with_a_cancel(
+        api: Api) -> None:
+    job_id = api.submit(LONG)
+    _running(api, job_id)
+    assert api.get(f"/jobs/{job_id}/results").status_code == 204  # bounded: still running
+    polls: list[int] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while True:  # at least one poll, whenever the cancel comes
+            polls.append(api.get(f"/jobs/{job_id}/results").status_code)
+            if stop.is_set():
+                return
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    for _ in range(5):
+        assert api.get("/backends").status_code == 200
+    assert api.post(f"/jobs/{job_id}/cancel").status_code == 204
+    stop.set()
+    poller.join(timeout=30)
+    assert not poller.is_alive() and polls and set(polls) == {204}  # cancelled: no result
+    assert api.get(f"/jobs/{job_id}").json()["state"]["status"] == "Cancelled"
