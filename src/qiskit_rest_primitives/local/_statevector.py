@@ -11,6 +11,7 @@ deviation ``precision`` that Aer's estimator adds.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -92,19 +93,24 @@ def compile_circuit(circuit: QuantumCircuit) -> Program | None:
     (measure, reset, control flow, a parametric gate of no standard class...)."""
     if circuit.num_qubits > MAX_QUBITS:
         return None
-    standard = get_standard_gate_name_mapping()
+    standard = _standard_classes()
     for inst in circuit.data:
         operation = inst.operation
         if not isinstance(operation, Gate):
             return None
         if operation.is_parameterized() and (
-                operation.name not in standard or operation.base_class is not type(
-                    standard[operation.name])):
+                operation.base_class is not standard.get(operation.name)):
             return None
     try:
         return Program(circuit)
     except QiskitError:  # a gate with neither a matrix nor a definition
         return None
+
+
+@functools.cache
+def _standard_classes() -> dict[str, type]:
+    """Qiskit's standard gate classes by name (built once: the mapping makes a gate of each)."""
+    return {name: type(gate) for name, gate in get_standard_gate_name_mapping().items()}
 
 
 def covers(pub: EstimatorPub) -> bool:
