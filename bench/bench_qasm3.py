@@ -28,7 +28,7 @@ from qiskit_ibm_runtime import RuntimeEncoder
 
 from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
 from qiskit_rest_primitives._qasm3_native import native_text
-from qiskit_rest_primitives.local._qasm3_parser import _Parser, loads
+from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, loads
 
 
 def _floor(circuit: QuantumCircuit) -> None:

@@ -14,7 +14,7 @@ from qiskit import QuantumCircuit, qpy
 from qiskit.circuit import ParameterVector
 from qiskit.transpiler import CouplingMap, Target, generate_preset_pass_manager
 
-_DATA = Path(__file__).resolve().parents[1] / "src" / "qiskit_rest_primitives" / "local" / "data"
+_DATA = Path(__file__).resolve().parents[1] / "src" / "qiskit_rest_primitives" / "local" / "state" / "data"
 _CACHE = Path(os.environ.get("QRP_BENCH_CACHE", Path(tempfile.gettempdir()) / "qrp-bench-cache"))
 #: Bump when the builders change so stale cached QPY files are not reused.
 _VERSION = "2"

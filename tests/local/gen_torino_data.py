@@ -1,7 +1,7 @@
 """Writes conf_torino.json / props_torino.json: a Heron r1 (cz) 133-qubit device as data.
 
 Run ``python tests/local/gen_torino_data.py`` to regenerate; the output is committed under
-``src/qiskit_rest_primitives/local/data``. Values are seeded, so the files are reproducible.
+``src/qiskit_rest_primitives/local/state/data``. Values are seeded, so the files are reproducible.
 Topology: seven rows of 15 qubits (row r starts at 19*r), each followed by four bridge qubits
 that join it to the next row at columns 0/4/8/12 (even rows) or 2/6/10/14 (odd rows); the last
 four bridges (129-132) hang below the last row. Error/duration values follow published Heron r1
@@ -21,7 +21,7 @@ N_QUBITS = 133
 ROWS = 7
 DATE = "2025-03-03T07:41:12+00:00"
 SEED = 20250303
-DATA = Path(__file__).resolve().parents[2] / "src" / "qiskit_rest_primitives" / "local" / "data"
+DATA = Path(__file__).resolve().parents[2] / "src" / "qiskit_rest_primitives" / "local" / "state" / "data"
 
 
 def edges() -> list[tuple[int, int]]:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.utils import create_model_field
 
-from qiskit_rest_primitives.local._app import _json
-from qiskit_rest_primitives.local._errors import ApiError
-from qiskit_rest_primitives.local._iam import TokenIssuer
-from qiskit_rest_primitives.local._state import new_instance_row
-from qiskit_rest_primitives.local._store import Store
+from qiskit_rest_primitives.local.api._app import _json
+from qiskit_rest_primitives.local.api._errors import ApiError
+from qiskit_rest_primitives.local.api._iam import TokenIssuer
+from qiskit_rest_primitives.local.state._state import new_instance_row
+from qiskit_rest_primitives.local.state._store import Store
 
 
 def test_cached_token_is_refused_after_revocation() -> None:

@@ -11,8 +11,8 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_primitives import SamplerV2
 from qiskit_rest_primitives.local import LocalRuntimeServer
-from qiskit_rest_primitives.local._backends import load_backend
-from qiskit_rest_primitives.local._noise import noise_model
+from qiskit_rest_primitives.local.simulation._noise import noise_model
+from qiskit_rest_primitives.local.state._backends import load_backend
 
 from .conftest import Api, sampler_body
 from .gen_torino_data import DATA, SEED, configuration, edges, properties

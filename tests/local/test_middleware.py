@@ -6,8 +6,8 @@ import asyncio
 import json
 from typing import Any
 
-from qiskit_rest_primitives.local._middleware import RecorderMiddleware
-from qiskit_rest_primitives.local._state import ServerState
+from qiskit_rest_primitives.local.api._middleware import RecorderMiddleware
+from qiskit_rest_primitives.local.state._state import ServerState
 
 
 async def _crashing_app(scope: Any, receive: Any, send: Any) -> None:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from qiskit_rest_primitives.local import LocalRuntimeServer
-from qiskit_rest_primitives.local._backends import load_backend
-from qiskit_rest_primitives.local._noise import noise_model
+from qiskit_rest_primitives.local.simulation._noise import noise_model
+from qiskit_rest_primitives.local.state._backends import load_backend
 
 from .conftest import BELL_MANILA, Api, sampler_body
 

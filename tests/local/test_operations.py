@@ -11,7 +11,7 @@ from pathlib import Path
 import requests
 
 from qiskit_rest_primitives.local import LocalRuntimeServer
-from qiskit_rest_primitives.local._state import fixed_crn
+from qiskit_rest_primitives.local.state._state import fixed_crn
 
 from ._serve import SRC, Served
 from .conftest import BELL_MANILA, Api, get_token, sampler_body

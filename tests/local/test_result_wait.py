@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 
-from qiskit_rest_primitives.local._waits import RESULT_WAIT_SECONDS, FinishWaits
+from qiskit_rest_primitives.local.simulation._waits import RESULT_WAIT_SECONDS, FinishWaits
 
 from ._serve import long_qasm
 from .conftest import BELL_MANILA, Api, sampler_body

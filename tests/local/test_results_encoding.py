@@ -8,7 +8,7 @@ import numpy as np
 from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, SamplerPubResult
 from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder
 
-from qiskit_rest_primitives.local._results import encode_result
+from qiskit_rest_primitives.local.simulation._results import encode_result
 
 
 def _sample_result() -> PrimitiveResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qiskit_rest_primitives.local._worker import FairQueue
+from qiskit_rest_primitives.local.simulation._worker import FairQueue
 
 from .conftest import BELL_MANILA, Api, sampler_body
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qiskit_rest_primitives.local import Limits
-from qiskit_rest_primitives.local._backends import load_backend
-from qiskit_rest_primitives.local._errors import ApiError
-from qiskit_rest_primitives.local._pubs import prepare
+from qiskit_rest_primitives.local.api._errors import ApiError
+from qiskit_rest_primitives.local.circuits._pubs import prepare
+from qiskit_rest_primitives.local.state._backends import load_backend
 
 TEXT = ('OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] a;\nbit[1] c;\n'
         "rz(a) $0;\nsx $0;\nrz(a) $0;\nc[0] = measure $0;\n")  # 4 instructions

@@ -11,7 +11,7 @@ from qiskit.primitives import StatevectorEstimator
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from qiskit_rest_primitives.local import _statevector as statevector
+from qiskit_rest_primitives.local.simulation import _statevector as statevector
 
 
 def _pub(values: object, observables: object, precision: float = 0.0) -> EstimatorPub:
@@ -87,7 +87,7 @@ def test_measurements_resets_wide_circuits_and_custom_gates_go_to_aer() -> None:
 
 def test_gates_defined_in_the_program_use_their_definition() -> None:
     """``gate ecr ...`` in OpenQASM 3 makes an opaque gate with only a definition."""
-    from qiskit_rest_primitives.local._qasm3_parser import loads
+    from qiskit_rest_primitives.local.circuits._qasm3_parser import loads
 
     text = ('OPENQASM 3.0;\ninclude "stdgates.inc";\ngate ecr _gate_q_0, _gate_q_1 {\n'
             "  s _gate_q_0;\n  sx _gate_q_1;\n  cx _gate_q_0, _gate_q_1;\n  x _gate_q_0;\n}\n"

@@ -14,8 +14,8 @@ from qiskit.circuit import IfElseOp
 from qiskit.quantum_info import Statevector
 
 from qiskit_rest_primitives.local import LocalRuntimeServer
-from qiskit_rest_primitives.local._backends import load_backend
-from qiskit_rest_primitives.local._sim_plan import plan_circuit
+from qiskit_rest_primitives.local.simulation._sim_plan import plan_circuit
+from qiskit_rest_primitives.local.state._backends import load_backend
 
 from .conftest import Api, estimator_body, sampler_body
 

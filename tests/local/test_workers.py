@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qiskit_rest_primitives.local import LocalRuntimeServer
-from qiskit_rest_primitives.local._fairqueue import FairQueue
+from qiskit_rest_primitives.local.simulation._fairqueue import FairQueue
 
 from ._serve import Served, long_qasm, pid_gone
 from .conftest import BELL_MANILA, Api, sampler_body

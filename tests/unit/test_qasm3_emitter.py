@@ -480,7 +480,7 @@ def _library_circuits() -> dict[str, QuantumCircuit]:
 
 @pytest.mark.parametrize(("name", "circuit"), list(_library_circuits().items()))
 def test_unicode_parameter_names_take_both_fast_paths(name: str, circuit: QuantumCircuit) -> None:
-    from qiskit_rest_primitives.local._qasm3_parser import _Parser
+    from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser
 
     program = _Emitter(circuit).program()  # no fall-back to qasm3.dumps
     assert any(not n.isascii() for n in program.parameter_names.values())

@@ -11,7 +11,7 @@ from hypothesis import given
 from qiskit import QuantumCircuit, qasm3
 
 from qiskit_rest_primitives._qasm3 import dumps, dumps_reference
-from qiskit_rest_primitives.local._qasm3_parser import _Parser, _Unsupported, loads
+from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, _Unsupported, loads
 
 from .test_qasm3_emitter import FIXTURES, SETTINGS, assert_equivalent, isa_circuits, loads_name
 

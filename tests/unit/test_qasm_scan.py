@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qiskit_rest_primitives.local._limits import LimitExceeded, Limits, json_depth
-from qiskit_rest_primitives.local._qasm_scan import check_widths, scan, strip_comments
+from qiskit_rest_primitives.local.circuits._limits import LimitExceeded, Limits, json_depth
+from qiskit_rest_primitives.local.circuits._qasm_scan import check_widths, scan, strip_comments
 
 H = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
 SMALL = Limits(max_qubits=10, max_clbits=10, max_instructions=100, max_gate_expansion=20,

@@ -14,10 +14,17 @@ require_server_extra()  # before the imports below: a missing extra gets a clear
 
 import uvicorn
 
-from ._app import create_app
-from ._backends import backend_info
-from ._limits import Limits
-from ._state import Fault, Instance, LoggedRequest, ServerState, instance_from_row, new_instance_row
+from .api._app import create_app
+from .circuits._limits import Limits
+from .state._backends import backend_info
+from .state._state import (
+    Fault,
+    Instance,
+    LoggedRequest,
+    ServerState,
+    instance_from_row,
+    new_instance_row,
+)
 
 if TYPE_CHECKING:
     from qiskit.providers import BackendV2
@@ -289,7 +296,7 @@ class LocalRuntimeServer:
         its noise when the Target carries errors. Returns the name it is served under: its own
         name, or ``name_2``, ... when a different backend already has that name.
         """
-        from ._target_docs import documents
+        from .state._target_docs import documents
 
         conf, props, noisy = documents(backend)
         return self._st.backends.add(backend_info(conf, props, noise=noisy))

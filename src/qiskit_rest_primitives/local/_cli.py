@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from . import Limits, LocalRuntimeServer, _cli_instances
-from ._state import Instance
+from .state._state import Instance
 
 #: Environment variables that give ``serve`` options their defaults (command line wins).
 ENV = {"api_key": "QRP_API_KEY", "instance": "QRP_INSTANCE", "workers": "QRP_WORKERS",

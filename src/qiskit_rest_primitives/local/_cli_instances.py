@@ -11,10 +11,10 @@ import json
 import sys
 from typing import Any
 
-from . import _instances
-from ._errors import ApiError
-from ._state import Instance, instance_from_row, new_instance_row
-from ._store import Store
+from .api._errors import ApiError
+from .state import _instances
+from .state._state import Instance, instance_from_row, new_instance_row
+from .state._store import Store
 
 COMMANDS = ("create-instance", "update-instance", "instances")
 

@@ -9,7 +9,7 @@ from qiskit.circuit import QuantumCircuit
 from qiskit.primitives import BitArray, DataBin
 from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error
 
-from ._backends import BackendInfo
+from ..state._backends import BackendInfo
 
 
 def _param(entries: list[dict[str, Any]], name: str) -> float | None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from ..api._errors import ApiError, bad_request
 from ._backends import backend_names
-from ._errors import ApiError, bad_request
 from ._state import ServerState, new_instance_row
 
 #: The Qiskit Runtime offering's id in IBM Cloud's catalog (instances.md §2).

@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from . import _instances
+from ..state import _instances
+from ..state._state import ServerState
 from ._auth import authorize
 from ._errors import CODE_NOT_AUTHORIZED, ApiError
-from ._state import ServerState
 
 BodyReader = Callable[[Request], Any]
 

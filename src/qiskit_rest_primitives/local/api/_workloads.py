@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..state._state import ServerState
 from ._errors import bad_request
 from ._jobs import _int, _iso_z
-from ._state import ServerState
 
 _MODES = {"job", "session", "batch"}
 _SESSION_MODE = {"dedicated": "session", "batch": "batch"}

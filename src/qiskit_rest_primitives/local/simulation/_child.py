@@ -37,9 +37,9 @@ def _run(task: dict[str, Any]) -> tuple[Any, ...]:
 
     from qiskit.exceptions import QiskitError
 
-    from ._backends import load_backend
-    from ._errors import ApiError
-    from ._pubs import prepare
+    from ..api._errors import ApiError
+    from ..circuits._pubs import prepare
+    from ..state._backends import load_backend
     from ._runner import run_job
 
     if "backend_info" in task:
@@ -64,7 +64,7 @@ def main() -> None:
     if hasattr(os, "nice"):  # the server's own threads (the API) go first on a busy machine
         with contextlib.suppress(OSError):
             os.nice(10)
-    from ._backends import backend_names, load_backend
+    from ..state._backends import backend_names, load_backend
     from ._runner import run_job  # noqa: F401 - import Qiskit and Aer before saying ready
 
     for name in backend_names():

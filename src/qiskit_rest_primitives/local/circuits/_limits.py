@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import CODE_VALIDATION, ApiError
+from ..api._errors import CODE_VALIDATION, ApiError
 
 #: JSON strings (with escapes): their brackets do not nest.
 _JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"', flags=re.DOTALL)

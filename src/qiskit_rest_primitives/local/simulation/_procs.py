@@ -40,7 +40,7 @@ if sys.platform.startswith("linux"):
     ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     if str(os.getppid()) != os.environ["QRP_PARENT_PID"]:
         os._exit(0)
-from qiskit_rest_primitives.local._child import main
+from qiskit_rest_primitives.local.simulation._child import main
 main()
 """
 #: The first message a worker sends once Qiskit and Aer are imported.

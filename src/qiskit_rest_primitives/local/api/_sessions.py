@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..simulation._worker import close_if_drained
+from ..state._state import ServerState
+from ..state._store import now_iso
 from ._auth import get_backend
 from ._errors import bad_request, not_found
 from ._jobs import new_id
-from ._state import ServerState
-from ._store import now_iso
-from ._worker import close_if_drained
 
 DEFAULT_MAX_TTL = 28800
 

@@ -15,13 +15,13 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.observables_array import ObservablesArray
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-from ._backends import BackendInfo
+from ..api._errors import bad_request
+from ..simulation._sim_plan import plan_circuit
+from ..state._backends import BackendInfo
 from ._circuit_size import InstructionBudget
 from ._decode import DecodeError, decode_circuit, decode_ndarray, is_envelope
-from ._errors import bad_request
 from ._limits import Limits, limit_error
 from ._options import check_params
-from ._sim_plan import plan_circuit
 
 DEFAULT_SHOTS = 4096
 DEFAULT_PRECISION = 0.015625

@@ -7,8 +7,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..state._state import Headers, LoggedRequest, ServerState
 from ._errors import CODE_INTERNAL, error_body
-from ._state import Headers, LoggedRequest, ServerState
 
 Scope = dict[str, Any]
 Message = dict[str, Any]

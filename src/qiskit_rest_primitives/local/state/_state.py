@@ -10,12 +10,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..api._iam import FailedAttempts, TokenIssuer
+from ..circuits._limits import Limits
+from ..simulation._waits import FinishWaits
+from ..simulation._worker import Worker
 from ._backends import BackendRegistry
-from ._iam import FailedAttempts, TokenIssuer
-from ._limits import Limits
 from ._store import Store
-from ._waits import FinishWaits
-from ._worker import Worker
 
 _REDACTED = "<redacted>"
 _API_KEY = re.compile(r"[A-Za-z0-9._~-]{16,256}")

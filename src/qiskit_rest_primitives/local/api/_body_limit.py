@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..circuits._limits import body_too_large
 from ._errors import error_body
-from ._limits import body_too_large
 
 Scope = dict[str, Any]
 Message = dict[str, Any]

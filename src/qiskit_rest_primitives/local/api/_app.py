@@ -13,6 +13,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..circuits._limits import parse_json
+from ..simulation._waits import RESULT_WAIT_SECONDS
+from ..state._state import ServerState
+from ..state._store import TERMINAL
 from . import _instance_routes, _jobs, _openapi, _sessions, _workloads
 from ._access_log import AccessLogMiddleware
 from ._auth import (
@@ -24,11 +28,7 @@ from ._auth import (
 )
 from ._body_limit import BodyLimitMiddleware
 from ._errors import CODE_INTERNAL, ApiError, bad_request, error_body, iam_error_body, not_found
-from ._limits import parse_json
 from ._middleware import RecorderMiddleware
-from ._state import ServerState
-from ._store import TERMINAL
-from ._waits import RESULT_WAIT_SECONDS
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 _ANY = TypeAdapter(Any)

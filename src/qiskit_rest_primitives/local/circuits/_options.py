@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import bad_request
+from ..api._errors import bad_request
 
 _DD = {"enable", "sequence_type", "extra_slack_distribution", "scheduling_method",
        "skip_reset_qubits"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._backends import BackendInfo
+from ..state._backends import BackendInfo
+from ..state._state import ServerState
 from ._errors import (
     CODE_BACKEND_INFO_NOT_FOUND,
     CODE_BACKEND_NOT_FOUND,
@@ -14,7 +15,6 @@ from ._errors import (
     bad_request,
     not_found,
 )
-from ._state import ServerState
 
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

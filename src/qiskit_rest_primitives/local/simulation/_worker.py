@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ._backends import BackendRegistry, backend_names
+from ..circuits._limits import Limits
+from ..state._backends import BackendRegistry, backend_names
+from ..state._store import Store, now_iso
 from ._fairqueue import FairQueue
-from ._limits import Limits
 from ._procs import Died, Launcher, WorkerProcess
-from ._store import Store, now_iso
 
 __all__ = ["FairQueue", "Worker", "close_if_drained"]
 

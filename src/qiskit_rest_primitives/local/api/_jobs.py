@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from ..circuits._pubs import prepare
+from ..simulation._worker import close_if_drained
+from ..state._state import ServerState
+from ..state._store import TERMINAL, now_iso
 from ._auth import check_calibration, get_backend
 from ._errors import CODE_CONFLICT, ApiError, bad_request, not_found
-from ._pubs import prepare
-from ._state import ServerState
-from ._store import TERMINAL, now_iso
-from ._worker import close_if_drained
 
 _ALPHABET = string.ascii_lowercase + string.digits
 _TOP_LEVEL = {"program_id", "params", "runtime", "log_level", "backend", "session_id", "tags",

@@ -17,11 +17,11 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 from qiskit_aer.primitives import SamplerV2 as AerSampler
 
+from ..circuits._pubs import PreparedJob
+from ..state._backends import BackendInfo
 from . import _statevector as statevector
-from ._backends import BackendInfo
 from ._measurement import estimator_shots, kerneled
 from ._noise import flip_zero_reads, noise_model
-from ._pubs import PreparedJob
 from ._results import encode_plain, encode_result, execution_spans
 from ._sim_plan import SimulationPlan, plan_circuit, reduce_circuit
 

@@ -1,0 +1,1 @@
+"""HTTP routes, middleware, authentication (IAM) and error bodies of the local server."""

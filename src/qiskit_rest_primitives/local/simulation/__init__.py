@@ -1,0 +1,1 @@
+"""Running jobs: worker processes, fair-share queue, simulation, noise, results."""

@@ -1,0 +1,1 @@
+"""What the local server keeps: SQLite store, backends, instances, shared state."""
