@@ -167,6 +167,19 @@ def test_ghz_on_127_qubits_runs_with_the_stabilizer_method(api: Api) -> None:
     assert np.allclose(evs, [1.0, 1.0, 0.0], atol=0.05)
 
 
+def test_quarter_turns_a_few_ulp_off_still_run_with_the_stabilizer_method(api: Api) -> None:
+    """Transpiled angles such as 1.5707963267948957 (pi/2 less 4 ulp), which Aer's stabilizer
+    method refuses as written, are run as the exact quarter turns they stand for."""
+    circuit = _ghz(measure=True)
+    assert plan_circuit(circuit, 1024).method == "stabilizer"
+    text = _qasm(circuit)  # qasm3.dumps writes pi/2; a one-pass emitter writes the float
+    assert "rz(pi/2)" in text
+    text = text.replace("rz(pi/2)", "rz(1.5707963267948957)")
+    counts = api.run(sampler_body([text, None, 100],
+                                  backend="ibm_brisbane"))[0].data.meas.get_counts()
+    assert set(counts) <= {"0" * N, "1" * N} and len(counts) == 2
+
+
 def test_shallow_non_clifford_100_qubits_runs_as_a_matrix_product_state(api: Api) -> None:
     circuit, pairs = _shallow()
     assert plan_circuit(circuit, 1024).method == "matrix_product_state"

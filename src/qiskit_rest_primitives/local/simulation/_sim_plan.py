@@ -74,7 +74,21 @@ def reduce_circuit(circuit: QuantumCircuit, plan: SimulationPlan) -> QuantumCirc
     dag.remove_qubits(*(q for i, q in enumerate(circuit.qubits) if i not in kept))
     reduced = dag_to_circuit(dag)
     reduced.metadata = {}
+    if plan.method == "stabilizer":
+        _snap_quarter_turns(reduced)
     return reduced
+
+
+def _snap_quarter_turns(circuit: QuantumCircuit) -> None:
+    """Write each quarter-turn ``rz`` angle exactly: Aer's stabilizer method refuses one a few
+    ulp off ``k * pi/2`` (``1.5707963267948957``, as transpiled angles often are)."""
+    for index, instruction in enumerate(circuit.data):
+        operation = instruction.operation
+        if operation.name in _QUARTER_TURN and _quarter_turns(operation.params[0]):
+            turns = round(float(operation.params[0]) / (math.pi / 2))
+            snapped = operation.to_mutable()
+            snapped.params = [turns * (math.pi / 2)]
+            circuit.data[index] = instruction.replace(operation=snapped)
 
 
 def _zero_reads(circuit: QuantumCircuit) -> tuple[list[tuple[int, int]], set[int]]:
