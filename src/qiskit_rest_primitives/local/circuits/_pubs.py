@@ -16,7 +16,7 @@ from qiskit.primitives.containers.observables_array import ObservablesArray
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from ..api._errors import bad_request
-from ..simulation._sim_plan import plan_circuit
+from ..simulation._sim_plan import SimulationPlan, plan_circuit
 from ..state._backends import BackendInfo
 from ._circuit_size import InstructionBudget
 from ._decode import DecodeError, decode_circuit, decode_ndarray, is_envelope
@@ -36,6 +36,15 @@ class PreparedJob:
     options: dict[str, Any] = field(default_factory=dict)
     support_qiskit: bool = True
     max_memory_mb: int = Limits.max_memory_mb
+    #: plans made while preparing, by ``id`` of a circuit the pubs hold (so the id stays theirs)
+    plans: dict[int, SimulationPlan] = field(default_factory=dict)
+
+    def plan(self, circuit: QuantumCircuit) -> SimulationPlan:
+        """The simulation plan of one of the job's circuits, made once per job."""
+        plan = self.plans.get(id(circuit))
+        if plan is None:
+            plan = self.plans[id(circuit)] = plan_circuit(circuit, self.max_memory_mb)
+        return plan
 
 
 def prepare(program: str, params: Any, backend: BackendInfo,
@@ -54,7 +63,7 @@ def prepare(program: str, params: Any, backend: BackendInfo,
                           f"{budget.limits.max_pubs}")
     pubs: list[Any] = []
     circuits: _Circuits = {}  # pubs of one job often share a circuit: read its text once
-    planned: set[int] = set()
+    plans: dict[int, SimulationPlan] = {}
     for index, raw in enumerate(raw_pubs):
         try:
             if program == "sampler":
@@ -64,13 +73,13 @@ def prepare(program: str, params: Any, backend: BackendInfo,
             pub = pubs[-1]
             budget.run(int(np.prod(pub.shape)) * (pub.shots if program == "sampler" else 1))
             circuit = pub.circuit
-            if id(circuit) not in planned and (program == "estimator" or circuit.cregs):
-                plan_circuit(circuit, budget.limits.max_memory_mb)  # refuse it now, not later
-                planned.add(id(circuit))
+            if id(circuit) not in plans and (program == "estimator" or circuit.cregs):
+                # refuse it now, not later; the runner reuses the plan
+                plans[id(circuit)] = plan_circuit(circuit, budget.limits.max_memory_mb)
         except (DecodeError, ValueError, TypeError, ArithmeticError, QiskitError) as exc:
             raise bad_request(f"pub {index}: {exc}") from exc
     return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)),
-                       budget.limits.max_memory_mb)
+                       budget.limits.max_memory_mb, plans)
 
 
 def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],

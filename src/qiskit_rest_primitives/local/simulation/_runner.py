@@ -23,7 +23,7 @@ from . import _statevector as statevector
 from ._measurement import estimator_shots, kerneled
 from ._noise import flip_zero_reads, noise_model
 from ._results import encode_plain, encode_result, execution_spans
-from ._sim_plan import SimulationPlan, plan_circuit, reduce_circuit
+from ._sim_plan import SimulationPlan, reduce_circuit
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def _run_sampler(
     for pub in job.pubs:
         assert isinstance(pub, SamplerPub)
         if pub.circuit.cregs:
-            plan = plan_circuit(pub.circuit, job.max_memory_mb)
+            plan = job.plan(pub.circuit)
             sampler = AerSampler(seed=seed, options={"backend_options": _backend_options(
                 backend, plan, noise)})
             data = _sample(sampler, reduce_circuit(pub.circuit, plan), pub)
@@ -139,7 +139,7 @@ def _run_estimator(
     for pub in job.pubs:
         assert isinstance(pub, EstimatorPub)
         if id(pub.circuit) not in reductions:
-            plan = plan_circuit(pub.circuit, job.max_memory_mb)
+            plan = job.plan(pub.circuit)
             reduced = reduce_circuit(pub.circuit, plan)
             program = None if noise else statevector.compile_circuit(reduced)
             reductions[id(pub.circuit)] = plan, reduced, program
