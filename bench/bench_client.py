@@ -28,7 +28,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_ibm_runtime import RuntimeEncoder
 
 import qiskit_rest_primitives as qrp
-from qiskit_rest_primitives._encode import dumps_body, encode_ndarray
+from qiskit_rest_primitives._codec._encode import dumps_body, encode_ndarray
 
 #: Emulated network delay per request for the second batch run (a nearby cloud region).
 LATENCY_S = 0.02

@@ -26,8 +26,8 @@ import numpy as np
 from qiskit.primitives.containers import BitArray, DataBin, PrimitiveResult, SamplerPubResult
 from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder
 
-from qiskit_rest_primitives import _decode
-from qiskit_rest_primitives._decode import decode_result
+from qiskit_rest_primitives._codec import _decode
+from qiskit_rest_primitives._codec._decode import decode_result
 
 RESULTS = Path(__file__).parent / "results" / "decode.json"
 NUM_BITS = 127

@@ -39,7 +39,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 
 import qiskit_rest_primitives as qrp
-from qiskit_rest_primitives._qasm3 import dumps
+from qiskit_rest_primitives._codec._qasm3 import dumps
 from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, loads
 
 HERE = Path(__file__).resolve().parent

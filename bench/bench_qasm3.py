@@ -26,8 +26,8 @@ from circuits import trotter_isa, trotter_isa_parametric
 from qiskit import QuantumCircuit, qasm3, qpy
 from qiskit_ibm_runtime import RuntimeEncoder
 
-from qiskit_rest_primitives._qasm3 import _Emitter, dumps, dumps_reference
-from qiskit_rest_primitives._qasm3_native import native_text
+from qiskit_rest_primitives._codec._qasm3 import _Emitter, dumps, dumps_reference
+from qiskit_rest_primitives._codec._qasm3_native import native_text
 from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, loads
 
 

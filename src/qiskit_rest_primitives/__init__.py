@@ -9,15 +9,15 @@ from qiskit.exceptions import QiskitError
 from qiskit.providers.exceptions import JobError, JobTimeoutError
 
 from . import exceptions, options
-from ._backend import BackendStatus, RuntimeBackend
+from ._account._job import RuntimeJob
+from ._account._resource_controller import InstanceExtensions, ResourceController, ResourceInstance
+from ._account._service import QiskitRuntimeService, RuntimeService
+from ._account._session import Batch, Session
+from ._backends._backend import BackendStatus, RuntimeBackend
 from ._config import VERSION as __version__
 from ._config import PollPolicy, RetryPolicy, Timeouts
-from ._estimator import EstimatorV2
-from ._job import RuntimeJob
-from ._resource_controller import InstanceExtensions, ResourceController, ResourceInstance
-from ._sampler import SamplerV2
-from ._service import QiskitRuntimeService, RuntimeService
-from ._session import Batch, Session
+from ._primitives._estimator import EstimatorV2
+from ._primitives._sampler import SamplerV2
 from .exceptions import (
     IBMAccountError,
     IBMApiError,

@@ -5,7 +5,7 @@ the same REST :class:`~qiskit_rest_primitives.EstimatorV2`, since the service's 
 program does the pre- and post-processing the official one moves to the client.
 """
 
-from ._estimator import EstimatorV2
+from ._primitives._estimator import EstimatorV2
 
 Estimator = EstimatorV2
 

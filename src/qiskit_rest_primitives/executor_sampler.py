@@ -5,7 +5,7 @@ the same REST :class:`~qiskit_rest_primitives.SamplerV2`, since the service's ``
 does the pre- and post-processing the official one moves to the client.
 """
 
-from ._sampler import SamplerV2
+from ._primitives._sampler import SamplerV2
 
 Sampler = SamplerV2
 

@@ -15,8 +15,8 @@ from qiskit.providers.fake_provider import GenericBackendV2
 from qiskit.transpiler import Target
 
 import qiskit_rest_primitives as qrp
-from qiskit_rest_primitives._backend_config import BackendConfiguration
-from qiskit_rest_primitives._backend_properties import BackendProperties
+from qiskit_rest_primitives._backends._backend_config import BackendConfiguration
+from qiskit_rest_primitives._backends._backend_properties import BackendProperties
 from qiskit_rest_primitives.exceptions import BackendPropertyError, NotFoundError
 from qiskit_rest_primitives.local import LocalRuntimeServer
 

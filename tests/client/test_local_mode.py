@@ -16,7 +16,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 
 import qiskit_rest_primitives as qrp
-from qiskit_rest_primitives._local_mode import embedded_server
+from qiskit_rest_primitives._backends._local_mode import embedded_server
 
 from ..circuits import bell
 
@@ -178,7 +178,7 @@ def test_embedded_server_starts_on_first_use_and_stops_at_exit() -> None:
         from qiskit import QuantumCircuit
         from qiskit.providers.fake_provider import GenericBackendV2
         import qiskit_rest_primitives as qrp
-        from qiskit_rest_primitives._local_mode import embedded_server
+        from qiskit_rest_primitives._backends._local_mode import embedded_server
         assert embedded_server() is None
         circuit = QuantumCircuit(1)
         circuit.x(0)

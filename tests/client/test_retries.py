@@ -10,7 +10,7 @@ from qiskit import QuantumCircuit
 
 import qiskit_rest_primitives as qrp
 from qiskit_rest_primitives import RetryPolicy, RuntimeService, Timeouts
-from qiskit_rest_primitives._http import make_retry
+from qiskit_rest_primitives._transport._http import make_retry
 from qiskit_rest_primitives.exceptions import (
     APIConnectionError,
     APIStatusError,

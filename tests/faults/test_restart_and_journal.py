@@ -144,7 +144,7 @@ def test_jobs_from_the_journal_after_a_crash(tmp_path: Path, server: LocalRuntim
 
 
 def test_journal_skips_a_torn_line(tmp_path: Path) -> None:
-    from qiskit_rest_primitives._journal import SubmissionJournal
+    from qiskit_rest_primitives._transport._journal import SubmissionJournal
 
     journal = SubmissionJournal(tmp_path / "j.jsonl")
     journal.intent(tag="qrp-submit-a", url="u", instance=None, backend="b", session_id=None,
@@ -157,7 +157,7 @@ def test_journal_skips_a_torn_line(tmp_path: Path) -> None:
 
 def test_default_journal_path_is_the_user_cache(monkeypatch: pytest.MonkeyPatch,
                                                 tmp_path: Path) -> None:
-    from qiskit_rest_primitives._journal import ENV_JOURNAL, default_path
+    from qiskit_rest_primitives._transport._journal import ENV_JOURNAL, default_path
 
     monkeypatch.delenv(ENV_JOURNAL, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -19,7 +19,7 @@ from qiskit.primitives import BitArray, StatevectorSampler
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 import qiskit_rest_primitives as qrp
-from qiskit_rest_primitives._encode import PubEncoder, dumps_body
+from qiskit_rest_primitives._codec._encode import PubEncoder, dumps_body
 from qiskit_rest_primitives.exceptions import ValidationError
 
 from ..circuits import bell

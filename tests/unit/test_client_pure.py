@@ -14,13 +14,13 @@ import urllib3
 from qiskit import QuantumCircuit
 from qiskit.providers.fake_provider import GenericBackendV2
 
+from qiskit_rest_primitives._account._job import job_status, reason_code
+from qiskit_rest_primitives._account._service import region_of
+from qiskit_rest_primitives._account._session import parse_max_time
+from qiskit_rest_primitives._codec._encode import RawJSON, dumps_body, encode_ndarray
+from qiskit_rest_primitives._codec._validate import check_isa
 from qiskit_rest_primitives._config import PollPolicy
-from qiskit_rest_primitives._encode import RawJSON, dumps_body, encode_ndarray
-from qiskit_rest_primitives._http import make_pool
-from qiskit_rest_primitives._job import job_status, reason_code
-from qiskit_rest_primitives._service import region_of
-from qiskit_rest_primitives._session import parse_max_time
-from qiskit_rest_primitives._validate import check_isa
+from qiskit_rest_primitives._transport._http import make_pool
 from qiskit_rest_primitives.exceptions import ConfigurationError, ValidationError
 
 RESPONSES = Path(__file__).resolve().parents[1] / "fixtures/reference/responses"

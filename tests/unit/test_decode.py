@@ -23,8 +23,8 @@ from qiskit.primitives.containers import BitArray, PrimitiveResult, PubResult, S
 from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder
 from qiskit_ibm_runtime import execution_span as ibm_spans
 
-from qiskit_rest_primitives import _decode
-from qiskit_rest_primitives._decode import (
+from qiskit_rest_primitives._codec import _decode
+from qiskit_rest_primitives._codec._decode import (
     DoubleSliceSpan,
     ExecutionSpans,
     SliceSpan,

@@ -15,7 +15,11 @@ import qiskit_ibm_runtime.options as official
 from qiskit.transpiler import CouplingMap
 from qiskit_ibm_runtime import RuntimeEncoder
 
-from qiskit_rest_primitives._encode_options import WireOptions, coerce_options, encode_options
+from qiskit_rest_primitives._codec._encode_options import (
+    WireOptions,
+    coerce_options,
+    encode_options,
+)
 from qiskit_rest_primitives.exceptions import ConfigurationError
 from qiskit_rest_primitives.options import EstimatorOptions, SamplerOptions, Unset
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from qiskit import QuantumCircuit, qasm3
 
-from qiskit_rest_primitives._qasm3 import dumps, dumps_reference
+from qiskit_rest_primitives._codec._qasm3 import dumps, dumps_reference
 from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, _Unsupported, loads
 
 from .test_qasm3_emitter import FIXTURES, SETTINGS, assert_equivalent, isa_circuits, loads_name

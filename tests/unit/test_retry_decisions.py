@@ -7,8 +7,8 @@ from email.utils import formatdate
 
 import pytest
 
-from qiskit_rest_primitives._create import lookup_waits
-from qiskit_rest_primitives._retry import (
+from qiskit_rest_primitives._transport._create import lookup_waits
+from qiskit_rest_primitives._transport._retry import (
     backoff,
     is_ambiguous,
     is_transient,

@@ -11,23 +11,23 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from .._backends._backend import RuntimeBackend
+from .._backends._backend_query import BackendCatalog
+from .._codec._encode import dumps_body
+from .._codec._validate import check_instance, check_job_id, check_timeout, check_url
+from .._config import API_VERSION, PollPolicy, RetryPolicy, Timeouts
+from .._transport._auth import BearerAuth
+from .._transport._create import create_once, lookup_waits, repeat_until_settled
+from .._transport._http import HttpClient, iam_session, make_pool
+from .._transport._journal import SubmissionJournal
+from .._transport._rest import RestClient
+from ..exceptions import ConfigurationError, NotFoundError
 from . import _accounts
 from ._accounts import AccountMethods
-from ._auth import BearerAuth
-from ._backend import RuntimeBackend
-from ._backend_query import BackendCatalog
-from ._config import API_VERSION, PollPolicy, RetryPolicy, Timeouts
-from ._create import create_once, lookup_waits, repeat_until_settled
-from ._encode import dumps_body
 from ._endpoints import UrlResolver, api_url, region_of
 from ._endpoints import iam_url as iam_endpoint
-from ._http import HttpClient, iam_session, make_pool
 from ._instances import InstanceLookup, InstanceMethods
 from ._job import RuntimeJob
-from ._journal import SubmissionJournal
-from ._rest import RestClient
-from ._validate import check_instance, check_job_id, check_timeout, check_url
-from .exceptions import ConfigurationError, NotFoundError
 
 JSON = dict[str, Any]
 #: Tag prefix that makes a job submission findable after an ambiguous network failure.

@@ -24,10 +24,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from ._auth import BearerAuth
-from ._config import API_VERSION, USER_AGENT, VERSION, RetryPolicy, Timeouts
-from ._retry import backoff, parse_retry_after
-from .exceptions import (
+from .._config import API_VERSION, USER_AGENT, VERSION, RetryPolicy, Timeouts
+from ..exceptions import (
     APIConnectionError,
     APIResponseError,
     APIStatusError,
@@ -40,6 +38,8 @@ from .exceptions import (
     RateLimitError,
     ServerError,
 )
+from ._auth import BearerAuth
+from ._retry import backoff, parse_retry_after
 
 if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are not evaluated at run time
     from typing_extensions import Self

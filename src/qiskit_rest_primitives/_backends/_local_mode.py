@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from qiskit.providers import BackendV2
 
+from ..exceptions import ConfigurationError
 from ._backend import RuntimeBackend
-from .exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from .local import LocalRuntimeServer
+    from ..local import LocalRuntimeServer
 
 #: Until the package is published, it installs from a clone; the hint gives both forms.
 INSTALL_HINT = ('pip install "qiskit-rest-primitives[server]"'
@@ -50,7 +50,7 @@ class _Embedded:
         """The service of the embedded server, starting the server on first use."""
         if self.server is None:
             try:
-                from .local import LocalRuntimeServer
+                from ..local import LocalRuntimeServer
             except ImportError as exc:
                 if getattr(exc, "name", None) in _SERVER_MODULES or "[server]" in str(exc):
                     raise ConfigurationError(

@@ -9,11 +9,9 @@ from typing import Any
 from qiskit.primitives import BaseSamplerV2
 from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
 
-from ._config import DEFAULT_SHOTS
-from ._encode import PubEncoder
-from ._job import RuntimeJob
-from ._primitive import ModeLike, PrimitiveBase
-from ._validate import (
+from .._account._job import RuntimeJob
+from .._codec._encode import PubEncoder
+from .._codec._validate import (
     check_isa,
     check_parameter_values,
     check_shots,
@@ -21,8 +19,10 @@ from ._validate import (
     encode_pub,
     warn_if_nothing_to_sample,
 )
-from .exceptions import ValidationError
-from .options import SamplerOptions
+from .._config import DEFAULT_SHOTS
+from ..exceptions import ValidationError
+from ..options import SamplerOptions
+from ._primitive import ModeLike, PrimitiveBase
 
 
 class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):

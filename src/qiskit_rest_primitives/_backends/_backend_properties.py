@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ._decode import parse_datetime
-from .exceptions import BackendPropertyError
+from .._codec._decode import parse_datetime
+from ..exceptions import BackendPropertyError
 
 JSON = dict[str, Any]
 #: (value in SI units, date measured)

@@ -7,13 +7,13 @@ from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 from qiskit.circuit import QuantumCircuit
 from qiskit.providers import BackendV2
 
-from ._backend import RuntimeBackend
-from ._encode_options import coerce_options, encode_options
-from ._job import RuntimeJob
-from ._local_mode import is_foreign_backend, local_backend
-from ._session import Session, current_session
-from .exceptions import ConfigurationError
-from .options import EstimatorOptions, SamplerOptions
+from .._account._job import RuntimeJob
+from .._account._session import Session, current_session
+from .._backends._backend import RuntimeBackend
+from .._backends._local_mode import is_foreign_backend, local_backend
+from .._codec._encode_options import coerce_options, encode_options
+from ..exceptions import ConfigurationError
+from ..options import EstimatorOptions, SamplerOptions
 
 OptionsT = TypeVar("OptionsT", SamplerOptions, EstimatorOptions)
 #: A backend of ours, a Session or Batch, None (the active session), or any qiskit BackendV2

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
+from ..exceptions import APIStatusError, BackendNotFoundError, ConfigurationError
 from ._backend import RuntimeBackend
 from ._backend_config import is_fractional
-from .exceptions import APIStatusError, BackendNotFoundError, ConfigurationError
 
 if TYPE_CHECKING:
     from ._link import ServiceLink

@@ -8,8 +8,8 @@ import random
 import time
 from email.utils import parsedate_to_datetime
 
-from ._config import PollPolicy
-from .exceptions import (
+from .._config import PollPolicy
+from ..exceptions import (
     APIConnectionError,
     APIError,
     APIResponseError,

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from qiskit.providers import BackendV2, Options
 from qiskit.transpiler import Target
 
+from ..exceptions import BackendRunNotSupportedError, ConfigurationError
 from ._backend_config import BackendConfiguration, without_fractional
 from ._backend_properties import BackendProperties
 from ._backend_target import build_target
-from .exceptions import BackendRunNotSupportedError, ConfigurationError
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit

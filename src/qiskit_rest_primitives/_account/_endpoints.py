@@ -6,8 +6,8 @@ import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from ._config import CLOUD_URL, DEFAULT_REGION, ENV_IAM_URL, IAM_TOKEN_PATH
-from .exceptions import ConfigurationError
+from .._config import CLOUD_URL, DEFAULT_REGION, ENV_IAM_URL, IAM_TOKEN_PATH
+from ..exceptions import ConfigurationError
 
 #: ``url_resolver(url, instance, private_endpoint, channel) -> API base`` (official signature).
 UrlResolver = Callable[[str, str, "bool | None", str], str]

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 from qiskit.transpiler import CouplingMap
 
-from ._options_base import Unset, UnsetType, _BaseOptions
-from .exceptions import ConfigurationError
-from .options import EstimatorOptions, SamplerOptions
+from .._options_base import Unset, UnsetType, _BaseOptions
+from ..exceptions import ConfigurationError
+from ..options import EstimatorOptions, SamplerOptions
 
 __all__ = ["WireOptions", "coerce_options", "encode_options"]
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ._config import CLOUD_URL, ENV_CHANNEL, ENV_INSTANCE, ENV_TOKEN, ENV_URL, REGION_URLS
-from .exceptions import AccountAlreadyExistsError, AccountNotFoundError, InvalidAccountError
+from .._config import CLOUD_URL, ENV_CHANNEL, ENV_INSTANCE, ENV_TOKEN, ENV_URL, REGION_URLS
+from ..exceptions import AccountAlreadyExistsError, AccountNotFoundError, InvalidAccountError
 
 logger = logging.getLogger(__name__)
 

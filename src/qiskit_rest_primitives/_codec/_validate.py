@@ -19,9 +19,9 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.transpiler import Target
 from qiskit.transpiler.passes import GatesInBasis
 
-from ._config import Timeouts
-from ._options_base import job_tags_problem
-from .exceptions import ConfigurationError, InvalidAccountError, ValidationError
+from .._config import Timeouts
+from .._options_base import job_tags_problem
+from ..exceptions import ConfigurationError, InvalidAccountError, ValidationError
 
 T = TypeVar("T")
 _ALWAYS_ALLOWED = frozenset({"barrier", "store"})

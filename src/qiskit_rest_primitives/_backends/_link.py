@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from .._config import PollPolicy, RetryPolicy
+    from .._transport._http import HttpClient
+    from .._transport._rest import RestClient
     from ._backend import RuntimeBackend
-    from ._config import PollPolicy, RetryPolicy
-    from ._http import HttpClient
-    from ._rest import RestClient
 
 JSON = dict[str, Any]
 

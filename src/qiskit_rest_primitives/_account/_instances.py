@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .._transport._http import HttpClient, make_pool
+from .._transport._rest import GlobalSearchRest, RestClient
+from ..exceptions import APIStatusError, CloudResourceNameResolutionError, ConfigurationError
 from ._endpoints import is_crn
-from ._http import HttpClient, make_pool
-from ._rest import GlobalSearchRest, RestClient
-from .exceptions import APIStatusError, CloudResourceNameResolutionError, ConfigurationError
 
 if TYPE_CHECKING:
-    from ._auth import BearerAuth
-    from ._config import RetryPolicy, Timeouts
+    from .._config import RetryPolicy, Timeouts
+    from .._transport._auth import BearerAuth
 
 JSON = dict[str, Any]
 logger = logging.getLogger(__name__)

@@ -9,11 +9,9 @@ from typing import Any
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.primitives.containers.estimator_pub import EstimatorPubLike
 
-from ._config import DEFAULT_PRECISION
-from ._encode import PubEncoder
-from ._job import RuntimeJob
-from ._primitive import ModeLike, PrimitiveBase
-from ._validate import (
+from .._account._job import RuntimeJob
+from .._codec._encode import PubEncoder
+from .._codec._validate import (
     check_coefficients,
     check_isa,
     check_parameter_values,
@@ -22,7 +20,9 @@ from ._validate import (
     coerce_pubs,
     encode_pub,
 )
-from .options import EstimatorOptions
+from .._config import DEFAULT_PRECISION
+from ..options import EstimatorOptions
+from ._primitive import ModeLike, PrimitiveBase
 
 
 class EstimatorV2(PrimitiveBase[EstimatorOptions], BaseEstimatorV2):

@@ -7,9 +7,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._config import IAM_GRANT_TYPE, TOKEN_EXPIRY_MARGIN_S, TOKEN_REFRESH_FRACTION
-from ._retry import is_transient, parse_retry_after
-from .exceptions import (
+from .._config import IAM_GRANT_TYPE, TOKEN_EXPIRY_MARGIN_S, TOKEN_REFRESH_FRACTION
+from ..exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -18,6 +17,7 @@ from .exceptions import (
     RateLimitError,
     ServerError,
 )
+from ._retry import is_transient, parse_retry_after
 
 logger = logging.getLogger(__name__)
 #: After a failed proactive refresh the current token is used, and IAM asked again this much

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from qiskit.circuit import QuantumCircuit
 from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
 
-from ._config import PollPolicy
-from ._decode import decode_result, parse_datetime
-from ._inputs import job_inputs
-from ._retry import Outage, backoff, describe, is_transient
-from ._validate import check_job_tags
-from .exceptions import (
+from .._codec._decode import decode_result, parse_datetime
+from .._codec._inputs import job_inputs
+from .._codec._validate import check_job_tags
+from .._config import PollPolicy
+from .._transport._retry import Outage, backoff, describe, is_transient
+from ..exceptions import (
     APIError,
     APIResponseError,
     ConfigurationError,
@@ -32,8 +32,8 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
-    from ._backend import RuntimeBackend
-    from ._link import JobHost
+    from .._backends._backend import RuntimeBackend
+    from .._backends._link import JobHost
 
 JSON = dict[str, Any]
 FINAL_STATUSES = frozenset({"DONE", "ERROR", "CANCELLED"})

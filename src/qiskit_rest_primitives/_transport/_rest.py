@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from ..exceptions import BackendNotFoundError, RuntimeJobNotFound, RuntimeProgramNotFound
 from ._http import HttpClient
-from .exceptions import BackendNotFoundError, RuntimeJobNotFound, RuntimeProgramNotFound
 
 JSON = dict[str, Any]
 

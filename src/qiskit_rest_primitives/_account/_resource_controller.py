@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ._auth import BearerAuth
-from ._config import (
+from .._codec._validate import check_timeout, check_url
+from .._config import (
     API_VERSION,
     ENV_TOKEN,
     IAM_URL,
@@ -22,10 +22,10 @@ from ._config import (
     RetryPolicy,
     Timeouts,
 )
-from ._http import HttpClient, iam_session, make_pool
-from ._rest import ResourceControllerRest
-from ._validate import check_timeout, check_url
-from .exceptions import ConfigurationError
+from .._transport._auth import BearerAuth
+from .._transport._http import HttpClient, iam_session, make_pool
+from .._transport._rest import ResourceControllerRest
+from ..exceptions import ConfigurationError
 
 JSON = dict[str, Any]
 _SECONDS = ("instance_limit_seconds", "usage_allocation_seconds")

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._config import RetryPolicy
+from .._config import RetryPolicy
+from ..exceptions import APIError, UnconfirmedCreationError
 from ._retry import (
     backoff,
     describe,
@@ -22,7 +23,6 @@ from ._retry import (
     may_still_be_working,
     retry_after_of,
 )
-from .exceptions import APIError, UnconfirmedCreationError
 
 JSON = dict[str, Any]
 #: ``find(window_s)``: the created resource if the earlier post took effect, else None.

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any, ClassVar
 
-from ._backend import RuntimeBackend
-from ._create import create_once, lookup_waits
-from ._local_mode import is_foreign_backend, local_backend
-from ._service import QiskitRuntimeService
-from .exceptions import (
+from .._backends._backend import RuntimeBackend
+from .._backends._local_mode import is_foreign_backend, local_backend
+from .._transport._create import create_once, lookup_waits
+from ..exceptions import (
     APIError,
     ConfigurationError,
     IBMRuntimeError,
@@ -24,6 +23,7 @@ from .exceptions import (
     SessionClosedError,
     UnconfirmedCreationError,
 )
+from ._service import QiskitRuntimeService
 
 JSON = dict[str, Any]
 _CURRENT: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
