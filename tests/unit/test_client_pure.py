@@ -124,3 +124,25 @@ def test_pool_reads_the_ca_bundle_from_the_environment(monkeypatch: pytest.Monke
         "/etc/ssl/custom.pem")
     unverified = make_pool("https://api.example.com", verify=False)
     assert unverified.connection_pool_kw["cert_reqs"] == "CERT_NONE"
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 4)])
+def test_parameter_columns_follow_the_given_order_as_qiskit_places_them(shape: tuple) -> None:
+    from qiskit.circuit import Parameter, ParameterVector
+    from qiskit.primitives.containers.bindings_array import BindingsArray
+
+    from qiskit_rest_primitives._codec._encode import _columns
+
+    theta, a = ParameterVector("θ", 11), Parameter("a")
+    rng = np.random.default_rng(7)
+    one = BindingsArray({(*theta, a): rng.uniform(size=(*shape, 12))})
+    split = BindingsArray({tuple(theta): rng.uniform(size=(*shape, 11)),
+                           (a,): rng.uniform(size=(*shape, 1))})
+    ints = BindingsArray({(a, *theta): np.arange(12 * int(np.prod(shape))).reshape(*shape, 12)})
+    order = sorted([*theta, a], key=lambda p: f"_{p.name}_".replace("[", "_"))
+    for values in (one, split, ints):
+        assert np.array_equal(_columns(values, order), values.as_array(order))
+    with pytest.raises(ValueError, match="Expected 12 parameters"):
+        _columns(one, order[:-1])
+    with pytest.raises(ValueError, match="placement"):
+        _columns(one, [*order[:-1], Parameter("zz")])

@@ -34,10 +34,15 @@ _WORD = r"[^\W\d]\w*"
 _WORD_RE = re.compile(_WORD)
 _VECTOR_ELEMENT_RE = re.compile(rf"({_WORD})\[(\d+)\]")
 # What ``str(ParameterExpression)`` may contain for us to pass it on unchanged: names, numbers,
-# + - * / and parentheses. Anything else (functions, powers, complex) goes to ``qasm3.dumps``.
+# + - * / and parentheses. Anything else (functions, powers ``**``, complex) goes to
+# ``qasm3.dumps``.
 _EXPR_RE = re.compile(
     rf"(?:\s*(?:{_WORD}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+*/()]))+\s*"
 )
+#: The shape qiskit prints for a constant plus or minus one parameter (``3.141592653589793 +
+#: θ[5]``, every rotation a transpiler folds into an ``rz``): numbers as Rust's ``f64`` display
+#: spells them (shortest round trip, no exponent).
+_OFFSET_RE = re.compile(rf"(-?[0-9]+(?:\.[0-9]+)?) ([-+]) ({_WORD})(?:\[([0-9]+)\])?")
 _ASCII_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Unicode categories OpenQASM 3 allows in identifiers besides ``[A-Za-z_]`` (and ``[0-9]``
 #: after the first character): letters and letter-like numerals.
@@ -159,10 +164,6 @@ def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
     if len(set(names.values())) != len(names):
         raise _Unsupported
     return names
-
-
-def _vector_element_name(match: re.Match[str]) -> str:
-    return f"_{match[1]}_{match[2]}_"
 
 
 def _index_table(qubit_text: dict[Qubit, str]) -> list[dict[str, Any]]:
@@ -326,12 +327,26 @@ class _Emitter:
         return self.real(value)
 
     def expression(self, value: ParameterExpression) -> str:
-        """``str(expr)`` (what ``qasm3.dumps`` writes too) after renaming vector elements."""
+        """``str(expr)`` (what ``qasm3.dumps`` writes too) after renaming vector elements.
+
+        The common ``number ± parameter`` shape is rewritten from one match; the text is the
+        one :meth:`any_expression` would give (tests hold them to it), at a third of the cost.
+        """
         raw = str(value)
+        match = _OFFSET_RE.fullmatch(raw)
+        if match is not None:
+            number, sign, base, index = match.groups()
+            name = base if index is None else f"_{base}_{index}_"
+            if name in self.known_names:
+                return f"{number} {sign} {name}"
+        return self.any_expression(raw)
+
+    def any_expression(self, raw: str) -> str:
+        """The text of any ``+-*/`` expression of known parameters, from its ``str``."""
         text = self.expression_cache.get(raw)
         if text is None:
-            text = _VECTOR_ELEMENT_RE.sub(_vector_element_name, raw) if "[" in raw else raw
-            if (_EXPR_RE.fullmatch(text) is None
+            text = _VECTOR_ELEMENT_RE.sub(r"_\1_\2_", raw) if "[" in raw else raw
+            if (_EXPR_RE.fullmatch(text) is None or "**" in text
                     or not self.known_names.issuperset(_WORD_RE.findall(text))):
                 raise _Unsupported
             self.expression_cache[raw] = text
