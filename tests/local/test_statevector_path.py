@@ -99,3 +99,60 @@ def test_gates_defined_in_the_program_use_their_definition() -> None:
     opaque = QuantumCircuit(1)
     opaque.append(Gate("nothing", 1, []), [0])
     assert statevector.compile_circuit(opaque) is None
+
+
+def _random_parametric(num_qubits: int) -> QuantumCircuit:
+    """Every gate form the compiler knows: phases (rz, p, rzz, cp, crz), matrices built per
+    parameter set (rx, ry, u, rxx), fixed gates, affine and non-affine expressions."""
+    a, b = Parameter("a"), Parameter("b")
+    circuit = QuantumCircuit(num_qubits)
+    for q in range(num_qubits):
+        circuit.h(q)
+        circuit.rz(2 * a - 0.3, q)
+    for q in range(num_qubits - 1):
+        circuit.cx(q, q + 1)
+        circuit.rzz(a + b, q, q + 1)
+        circuit.cp(b, q + 1, q)
+        circuit.crz(a * b, q, q + 1)  # not affine
+    circuit.p(b, 0)
+    circuit.rx(a, num_qubits - 1)
+    circuit.ry(b * b, 0)
+    circuit.u(a, b, 0.4, 1)
+    circuit.rxx(b - a, 0, num_qubits - 1)
+    circuit.sx(0)
+    return circuit
+
+
+@pytest.mark.parametrize("num_qubits", [3, 9])  # fused fixed gates; one step per gate
+def test_every_gate_form_matches_statevector_for_each_parameter_set(num_qubits: int) -> None:
+    circuit = _random_parametric(num_qubits)
+    program = statevector.compile_circuit(circuit)
+    assert program is not None
+    rows = np.random.default_rng(num_qubits).uniform(-3, 3, (4, 2))
+    states = program.states(rows)
+    for row, state in zip(rows, states, strict=True):
+        bound = dict(zip(program.parameters, row, strict=True))
+        assert Statevector(state).equiv(Statevector(circuit.assign_parameters(bound)))
+
+
+def test_pauli_expectation_values_match_sparse_pauli_op() -> None:
+    from qiskit.quantum_info import random_statevector
+
+    from qiskit_rest_primitives.local.simulation._pauli_terms import expectation_values
+
+    observables = [{"XYZI": 0.5, "IIII": -1.0}, {"YYXZ": 2.0, "ZIZI": 0.25, "XYZI": 1.0},
+                   {"IIIY": 1.5}]
+    states = [random_statevector(16, seed=seed) for seed in range(3)]
+    ours = expectation_values(np.stack([s.data for s in states]), observables, 4)
+    expected = [[s.expectation_value(SparsePauliOp.from_list(list(o.items()))).real
+                 for o in observables] for s in states]
+    np.testing.assert_allclose(ours, expected, atol=1e-12)
+
+
+def test_a_parameter_free_pub_with_a_shape_evolves_one_state() -> None:
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    pub = EstimatorPub.coerce((circuit, ["ZZ", "XX", "ZI"], np.zeros((3, 0))), 0.0)
+    data = _estimate(pub, 0)
+    np.testing.assert_allclose(data.evs, [1.0, 1.0, 0.0], atol=1e-12)  # type: ignore[attr-defined]

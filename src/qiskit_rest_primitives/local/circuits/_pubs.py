@@ -20,6 +20,7 @@ from ..simulation._sim_plan import SimulationPlan, plan_circuit
 from ..state._backends import BackendInfo
 from ._circuit_size import InstructionBudget
 from ._decode import DecodeError, decode_circuit, decode_ndarray, is_envelope
+from ._known import KNOWN, KnownCircuit
 from ._limits import Limits, limit_error
 from ._options import check_params
 
@@ -36,14 +37,20 @@ class PreparedJob:
     options: dict[str, Any] = field(default_factory=dict)
     support_qiskit: bool = True
     max_memory_mb: int = Limits.max_memory_mb
-    #: plans made while preparing, by ``id`` of a circuit the pubs hold (so the id stays theirs)
-    plans: dict[int, SimulationPlan] = field(default_factory=dict)
+    #: what is derived from each circuit the pubs hold, by its ``id`` (the id stays theirs):
+    #: shared with later jobs of this process that send the same text
+    memos: dict[int, dict[Any, Any]] = field(default_factory=dict)
+
+    def memo(self, circuit: QuantumCircuit) -> dict[Any, Any]:
+        """Where to keep what is derived from one of the job's circuits alone."""
+        return self.memos.setdefault(id(circuit), {})
 
     def plan(self, circuit: QuantumCircuit) -> SimulationPlan:
-        """The simulation plan of one of the job's circuits, made once per job."""
-        plan = self.plans.get(id(circuit))
+        """The simulation plan of one of the job's circuits, made once per circuit."""
+        memo = self.memo(circuit)
+        plan: SimulationPlan | None = memo.get(("plan", self.max_memory_mb))
         if plan is None:
-            plan = self.plans[id(circuit)] = plan_circuit(circuit, self.max_memory_mb)
+            plan = memo[("plan", self.max_memory_mb)] = plan_circuit(circuit, self.max_memory_mb)
         return plan
 
 
@@ -63,7 +70,8 @@ def prepare(program: str, params: Any, backend: BackendInfo,
                           f"{budget.limits.max_pubs}")
     pubs: list[Any] = []
     circuits: _Circuits = {}  # pubs of one job often share a circuit: read its text once
-    plans: dict[int, SimulationPlan] = {}
+    job = PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)),
+                      budget.limits.max_memory_mb)
     for index, raw in enumerate(raw_pubs):
         try:
             if program == "sampler":
@@ -73,13 +81,14 @@ def prepare(program: str, params: Any, backend: BackendInfo,
             pub = pubs[-1]
             budget.run(int(np.prod(pub.shape)) * (pub.shots if program == "sampler" else 1))
             circuit = pub.circuit
-            if id(circuit) not in plans and (program == "estimator" or circuit.cregs):
-                # refuse it now, not later; the runner reuses the plan
-                plans[id(circuit)] = plan_circuit(circuit, budget.limits.max_memory_mb)
+            if id(circuit) not in job.memos:
+                known = circuits.get(id(circuit))
+                job.memos[id(circuit)] = known.memo if known is not None else {}
+                if program == "estimator" or circuit.cregs:
+                    job.plan(circuit)  # refuse it now, not later; the runner reuses the plan
         except (DecodeError, ValueError, TypeError, ArithmeticError, QiskitError) as exc:
             raise bad_request(f"pub {index}: {exc}") from exc
-    return PreparedJob(program, pubs, options, bool(params.get("support_qiskit", True)),
-                       budget.limits.max_memory_mb, plans)
+    return job
 
 
 def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
@@ -118,8 +127,8 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
     return EstimatorPub(circuit, observables, values, float(precision), validate=True)
 
 
-#: Circuits by OpenQASM 3 text: (padded circuit, parsed width, instruction count).
-_Circuits = dict[str, tuple[QuantumCircuit, int, int]]
+#: A job's circuits, by OpenQASM 3 text and by ``id`` of the (padded) circuit.
+_Circuits = dict[str | int, KnownCircuit]
 
 
 def _precision_of_default_shots(options: dict[str, Any]) -> float | None:
@@ -138,12 +147,15 @@ def _circuit(raw: Any, backend: BackendInfo, budget: InstructionBudget,
              circuits: _Circuits) -> tuple[QuantumCircuit, int]:
     """Decode, count against the budget, pad to device width, check it is ISA for ``backend``.
 
-    An OpenQASM 3 text seen before in the job gives the same circuit (still counted).
+    An OpenQASM 3 text seen before in the job, or read recently by this process for the same
+    backend and limits, gives the same circuit (still counted).
     """
-    if isinstance(raw, str) and raw in circuits:
-        circuit, parsed_width, size = circuits[raw]
-        budget.spend_again(size)
-        return circuit, parsed_width
+    if isinstance(raw, str):
+        known = circuits.get(raw) or KNOWN.get(raw, budget.limits, backend)
+        if known is not None:
+            budget.spend_again(known.size)
+            circuits[raw] = circuits[id(known.circuit)] = known
+            return known.circuit, known.parsed_width
     circuit, _ = decode_circuit(raw, budget.limits)
     size = budget.spend(circuit)
     parsed_width = circuit.num_qubits
@@ -154,8 +166,11 @@ def _circuit(raw: Any, backend: BackendInfo, budget: InstructionBudget,
     if parsed_width < backend.num_qubits:
         circuit = _pad(circuit, backend.num_qubits)
     check_isa(circuit, backend)
+    known = KnownCircuit(circuit, parsed_width, size, backend)
+    circuits[id(circuit)] = known
     if isinstance(raw, str):
-        circuits[raw] = circuit, parsed_width, size
+        circuits[raw] = known
+        KNOWN.put(raw, budget.limits, known)
     return circuit, parsed_width
 
 

@@ -134,16 +134,9 @@ def _run_estimator(
     seed = _seed(job, "seed_estimator", seed)
     rng = np.random.default_rng(seed)
     results: list[PubResult] = []
-    # pubs of a job often share a circuit: plan, reduce and compile it once
-    reductions: dict[int, tuple[SimulationPlan, QuantumCircuit, statevector.Program | None]] = {}
     for pub in job.pubs:
         assert isinstance(pub, EstimatorPub)
-        if id(pub.circuit) not in reductions:
-            plan = job.plan(pub.circuit)
-            reduced = reduce_circuit(pub.circuit, plan)
-            program = None if noise else statevector.compile_circuit(reduced)
-            reductions[id(pub.circuit)] = plan, reduced, program
-        plan, reduced, program = reductions[id(pub.circuit)]
+        plan, reduced, program = _reduction(job, pub.circuit, noise)
         observables, vanished = reduce_observables(pub.observables, plan.kept,
                                                    pub.circuit.num_qubits)
         small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
@@ -170,6 +163,19 @@ def _run_estimator(
         bin_ = DataBin(evs=evs, stds=stds, ensemble_standard_error=stds.copy(), shape=evs.shape)
         results.append(PubResult(bin_, metadata=meta))
     return PrimitiveResult(results, metadata=_estimator_metadata(job.options))
+
+
+def _reduction(job: PreparedJob, circuit: QuantumCircuit, noise: bool
+               ) -> tuple[SimulationPlan, QuantumCircuit, statevector.Program | None]:
+    """The circuit's plan, its reduction and (without noise) its compiled statevector program,
+    made once per circuit: pubs of a job, and jobs sending the same text, often share one."""
+    memo = job.memo(circuit)
+    key = ("reduction", job.max_memory_mb, noise)
+    if key not in memo:
+        plan = job.plan(circuit)
+        reduced = reduce_circuit(circuit, plan)
+        memo[key] = plan, reduced, None if noise else statevector.compile_circuit(reduced)
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def _values_to_simulate(pub: SamplerPub | EstimatorPub) -> BindingsArray:
