@@ -14,7 +14,7 @@ import urllib3
 from qiskit import QuantumCircuit
 from qiskit.providers.fake_provider import GenericBackendV2
 
-from qiskit_rest_primitives._account._job import job_status, reason_code
+from qiskit_rest_primitives._account._job_status import job_status, reason_code
 from qiskit_rest_primitives._account._service import region_of
 from qiskit_rest_primitives._account._session import parse_max_time
 from qiskit_rest_primitives._codec._encode import RawJSON, dumps_body, encode_ndarray

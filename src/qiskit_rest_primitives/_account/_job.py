@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from qiskit.circuit import QuantumCircuit
-from qiskit.primitives import BasePrimitiveJob, DataBin, PrimitiveResult
+from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
-from .._codec._decode import decode_result, parse_datetime
+from .._codec._decode import parse_datetime
 from .._codec._inputs import job_inputs
 from .._codec._validate import check_job_tags
 from .._config import PollPolicy
@@ -25,40 +25,17 @@ from ..exceptions import (
     APIResponseError,
     ConfigurationError,
     ConflictError,
-    RuntimeJobCancelledError,
-    RuntimeJobFailureError,
-    RuntimeJobMaxTimeoutError,
     RuntimeJobTimeoutError,
 )
+from ._job_result import add_shots, decode_or_none, restore_circuit_metadata, restore_register_names
+from ._job_status import FINAL_STATUSES, final_error, job_status, reason_text
 
 if TYPE_CHECKING:
     from .._backends._backend import RuntimeBackend
     from .._backends._link import JobHost
 
 JSON = dict[str, Any]
-FINAL_STATUSES = frozenset({"DONE", "ERROR", "CANCELLED"})
-_STATUS_MAP = {"QUEUED": "QUEUED", "RUNNING": "RUNNING", "COMPLETED": "DONE", "FAILED": "ERROR",
-               "CANCELLED": "CANCELLED", "CANCELLED - RAN TOO LONG": "ERROR"}
-RAN_TOO_LONG = 1305
 logger = logging.getLogger(__name__)
-
-
-def job_status(document: JSON) -> str:
-    """The client status (``QUEUED``, ``RUNNING``, ``DONE``, ``ERROR``, ``CANCELLED``) of a job
-    document, tolerant of upper-case statuses and camelCase ``reasonCode`` (wire-format §7.2)."""
-    state = document.get("state") or {}
-    raw = str(state.get("status") or document.get("status") or "QUEUED").upper()
-    status = _STATUS_MAP.get(raw, raw)
-    if status == "CANCELLED" and reason_code(document) == RAN_TOO_LONG:
-        return "ERROR"
-    return status
-
-
-def reason_code(document: JSON) -> int | None:
-    """``state.reason_code`` (or ``reasonCode``) as an int, if any."""
-    state = document.get("state") or {}
-    code = state.get("reason_code", state.get("reasonCode"))
-    return None if code is None else int(code)
 
 
 class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
@@ -184,10 +161,10 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             with self._fixed_interval(poll_interval):
                 result = self._poll_until_final(timeout, results=True)
             if result is None:  # final without a result: failed or cancelled
-                raise self._final_error()
-            self._restore_circuit_metadata(result)
-            self._add_shots(result)
-            result = self._restore_register_names(result)
+                raise final_error(self._status, self._document, self._job_id)
+            restore_circuit_metadata(result, self._circuit_metadata)
+            add_shots(result, self._pub_shots)
+            result = restore_register_names(result, self._register_names)
             self._result = result
             return copy.deepcopy(result)
 
@@ -218,13 +195,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                     return None
                 probe_results = True  # done: only the result is still to be read
             try:
-                if probe_results:
-                    result = self._probe_result()
-                    if result is not None:
-                        return result
-                elif (self.status() in FINAL_STATUSES
-                      and not (results and self._status == "DONE")):
-                    return None
+                finished, result = self._poll_once(results, probe_results)
+                if finished:
+                    return result
                 outage.end()
             except APIError as exc:
                 # An unreadable body was already read again (bounded); it is no outage.
@@ -234,13 +207,31 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                 interval = outage.pause(exc)
             probe_results = results and (not probe_results
                                          or interval < self._poll.results_only_below)
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise self._timeout_error(timeout, outage.error)
-                interval = min(interval, remaining)
-            time.sleep(interval)
+            time.sleep(self._until_deadline(interval, deadline, timeout, outage))
         return None  # pragma: no cover - the intervals never end
+
+    def _poll_once(self, results: bool,
+                   probe_results: bool) -> tuple[bool, PrimitiveResult[Any] | None]:
+        """One poll: whether the wait is over, and the result if a results probe got it."""
+        if probe_results:
+            result = self._probe_result()
+            return result is not None, result
+        final = self.status() in FINAL_STATUSES and not (results and self._status == "DONE")
+        return final, None
+
+    def _until_deadline(self, interval: float, deadline: float | None, timeout: float | None,
+                        outage: Outage) -> float:
+        """``interval``, shortened to the time left before ``deadline``.
+
+        Raises:
+            RuntimeJobTimeoutError: the deadline has passed.
+        """
+        if deadline is None:
+            return interval
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._timeout_error(timeout, outage.error)
+        return min(interval, remaining)
 
     def _timeout_error(self, timeout: float | None, cause: APIError | None) -> Exception:
         message = f"Timed out after {timeout} s waiting for job {self._job_id}"
@@ -259,7 +250,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         raw = self._service._rest.get_job_results(self._job_id)
         if raw is None:  # 204: no final result yet
             return None
-        result = _decode_or_none(raw)
+        result = decode_or_none(raw)
         if isinstance(result, PrimitiveResult):
             self._status = "DONE"
             return result
@@ -276,7 +267,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         policy = self._service._http.retry_policy
         for attempt in range(policy.body_retries + 1):
             raw = self._service._rest.get_job_results(self._job_id)
-            result = _decode_or_none(raw) if raw else None
+            result = decode_or_none(raw) if raw else None
             if isinstance(result, PrimitiveResult):
                 return result
             logger.info("Job %s is done but its result body was unreadable", self._job_id)
@@ -288,61 +279,11 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             f"GET {url}: job {self._job_id} is done, but {policy.body_retries + 1} reads of its "
             f"result gave no readable PrimitiveResult", method="GET", url=url)
 
-    def _restore_circuit_metadata(self, result: PrimitiveResult[Any]) -> None:
-        """Put back ``QuantumCircuit.metadata``, which OpenQASM 3 drops (as the reference does)."""
-        if not self._circuit_metadata:
-            return
-        for pub_result, metadata in zip(result, self._circuit_metadata, strict=False):
-            if isinstance(pub_result.metadata, dict) and metadata:
-                pub_result.metadata["circuit_metadata"] = dict(metadata)
-
-    def _add_shots(self, result: PrimitiveResult[Any]) -> None:
-        """Each sampler pub's shots in its metadata, as qiskit's reference sampler reports
-        them (qiskit-algorithms reads them); a service that sends them is left as is."""
-        for pub_result, shots in zip(result, self._pub_shots or (), strict=False):
-            if isinstance(pub_result.metadata, dict):
-                pub_result.metadata.setdefault("shots", shots)
-
-    def _restore_register_names(self, result: PrimitiveResult[Any]) -> PrimitiveResult[Any]:
-        """Give each sampler pub's fields its circuit's register names, in order.
-
-        An OpenQASM 3 parser may rename registers on the way (``qasm3.loads`` turns ``C``
-        into ``esc_C``, and ``if`` or ``a-b`` cannot be written at all); the registers keep
-        their order, so the n-th field is the n-th register.
-        """
-        if not self._register_names:
-            return result
-        pubs = list(result)
-        renamed = False
-        for index, (pub, names) in enumerate(zip(pubs, self._register_names, strict=False)):
-            fields = list(pub.data.keys())
-            if fields != names and len(fields) == len(names):
-                data = DataBin(shape=pub.data.shape, **{
-                    new: pub.data[old] for new, old in zip(names, fields, strict=True)})
-                pubs[index] = type(pub)(data, pub.metadata)
-                renamed = True
-        return PrimitiveResult(pubs, result.metadata) if renamed else result
-
-    def _final_error(self) -> Exception:
-        code = reason_code(self._document)
-        if self._status == "CANCELLED":
-            return RuntimeJobCancelledError(f"Job {self._job_id} was cancelled",
-                                            job_id=self._job_id)
-        message = f"Job {self._job_id} failed: {self._reason_text()}"
-        cls = RuntimeJobMaxTimeoutError if code == RAN_TOO_LONG else RuntimeJobFailureError
-        return cls(message, job_id=self._job_id, reason_code=code)
-
-    def _reason_text(self) -> str:
-        state = self._document.get("state") or {}
-        code = reason_code(self._document)
-        reason = state.get("reason") or "no reason given"
-        return f"Error code {code}; {reason}" if code is not None else str(reason)
-
     def error_message(self) -> str | None:
         """Why the job failed, or ``None`` if it did not."""
         if self.status() != "ERROR":
             return None
-        return f"Job {self._job_id} has failed: {self._reason_text()}"
+        return f"Job {self._job_id} has failed: {reason_text(self._document)}"
 
     # actions
     def cancel(self) -> None:
@@ -452,10 +393,3 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         """The backend the job runs on."""
         return self._service.backend(self._backend_name) if self._backend_name else None
 
-
-def _decode_or_none(raw: bytes) -> Any:
-    """The decoded body, or None if a known envelope in it is malformed (a corrupt body)."""
-    try:
-        return decode_result(raw)
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
