@@ -5,35 +5,29 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import time
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from .._backends._backend import RuntimeBackend
 from .._backends._backend_query import BackendCatalog
-from .._codec._encode import dumps_body
 from .._codec._validate import check_instance, check_job_id, check_timeout, check_url
 from .._config import API_VERSION, PollPolicy, RetryPolicy, Timeouts
 from .._transport._auth import BearerAuth
-from .._transport._create import create_once, lookup_waits, repeat_until_settled
+from .._transport._create import repeat_until_settled
 from .._transport._http import HttpClient, iam_session, make_pool
 from .._transport._journal import SubmissionJournal
 from .._transport._rest import RestClient
 from ..exceptions import ConfigurationError, NotFoundError
 from . import _accounts
-from ._accounts import AccountMethods
+from ._accounts import Account, AccountMethods
 from ._endpoints import UrlResolver, api_url, region_of
 from ._endpoints import iam_url as iam_endpoint
 from ._instances import InstanceLookup, InstanceMethods
 from ._job import RuntimeJob
+from ._submit import journaled_job_ids, submit_job
 
 JSON = dict[str, Any]
-#: Tag prefix that makes a job submission findable after an ambiguous network failure.
-SUBMIT_TAG_PREFIX = "qrp-submit-"
-#: The service accepts at most 8 tags per job (wire-format §5).
-MAX_TAGS = 8
 #: Jobs fetched per ``GET /jobs`` when paging through all of them.
 _PAGE_SIZE = 200
 logger = logging.getLogger(__name__)
@@ -94,57 +88,61 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
             if token is not None and token != api_key:
                 raise ConfigurationError("Give the API key once: token= or api_key=, not both")
             token = api_key
-        account = _accounts.discover_account(
+        account = _with_choices(_accounts.discover_account(
             channel=channel, token=token, url=url, instance=instance, filename=filename,
             name=name, proxies=proxies, verify=verify, private_endpoint=private_endpoint,
-            need_token=bearer_token is None)
-        if account.instance == "auto":  # the official "choose one, and do not warn"
-            account.instance = None
-        account.region = region or account.region
-        account.plans_preference = plans_preference or account.plans_preference
-        account.tags = tags or account.tags
-        self._account = account.validate()
+            need_token=bearer_token is None), region, plans_preference, tags)
+        self._account = account
         check_url(account.url, "url")
         check_url(iam_url, "iam_url")
         check_instance(account.instance)
         check_timeout(timeout)
-        self.url = api_url(account.url, instance=account.instance, region=account.region,
-                           private_endpoint=account.private_endpoint, channel=account.channel,
-                           url_resolver=url_resolver)
+        # What views of other instances of the account (backends(instance=...)) reuse too.
+        self._url_resolver, self._api_version = url_resolver, api_version
+        self._proxy_urls: dict[str, str] | None = (account.proxies or {}).get("urls")
+        self.url = self._api_url(account.instance)
         self.region = region_of(account.instance) or account.region
-        self.timeouts = timeout if isinstance(timeout, Timeouts) else (
-            Timeouts(connect=float(timeout), read=float(timeout), submit_read=float(timeout))
-            if timeout is not None else Timeouts())
+        self.timeouts = _timeouts(timeout)
         self.poll = poll or PollPolicy()
         self.retry = retry or RetryPolicy()
-        proxy_urls = (account.proxies or {}).get("urls")
-        self._iam_session = iam_session(self.retry, proxy_urls)  # the IAM token calls only
-        self._auth = BearerAuth(
+        self._auth = self._bearer_auth(iam_url, bearer_token)
+        self.instance = self._resolve_instance(self._proxy_urls)
+        if self.instance != account.instance:  # found by name or chosen: its region counts
+            self.url = self._api_url(self.instance)
+            self.region = region_of(self.instance) or account.region
+        self._connect()
+        self._views: dict[str, QiskitRuntimeService] = {}
+        self._parent: QiskitRuntimeService | None = None
+        self.journal: SubmissionJournal | None = (
+            None if journal is False else SubmissionJournal(None if journal is True else journal))
+
+    def _api_url(self, instance: str | None) -> str:
+        """The API base URL for ``instance`` of this account (its region's, if it has one)."""
+        account = self._account
+        return api_url(account.url, instance=instance, region=account.region,
+                       private_endpoint=account.private_endpoint, channel=account.channel,
+                       url_resolver=self._url_resolver)
+
+    def _bearer_auth(self, iam_url: str | None, bearer_token: str | None) -> BearerAuth:
+        """Bearer tokens from IAM for the account's key (or the ready ``bearer_token``)."""
+        account = self._account
+        self._iam_session = iam_session(self.retry, self._proxy_urls)  # the IAM token calls only
+        return BearerAuth(
             api_key=None if bearer_token else account.token,
             iam_url=iam_endpoint(iam_url, instance=account.instance,
                                  private_endpoint=account.private_endpoint),
             session=self._iam_session, timeout=self.timeouts.pair(), verify=account.verify,
             token=bearer_token)
-        self.instance = self._resolve_instance(proxy_urls)
-        if self.instance != account.instance:  # found by name or chosen: its region counts
-            self.url = api_url(account.url, instance=self.instance, region=account.region,
-                               private_endpoint=account.private_endpoint,
-                               channel=account.channel, url_resolver=url_resolver)
-            self.region = region_of(self.instance) or account.region
+
+    def _connect(self) -> None:
+        """The HTTP and REST clients, and the backend catalog, for ``url`` and ``instance``."""
         self._http = HttpClient(self.url, auth=self._auth,
-                                pool=make_pool(self.url, verify=account.verify,
-                                               proxies=proxy_urls),
+                                pool=make_pool(self.url, verify=self._account.verify,
+                                               proxies=self._proxy_urls),
                                 retry=self.retry, instance=self.instance,
-                                api_version=api_version, timeouts=self.timeouts)
+                                api_version=self._api_version, timeouts=self.timeouts)
         self._rest = RestClient(self._http)
         self._catalog = BackendCatalog(self)
-        # For views of other instances of the account (backends(instance=...)).
-        self._url_resolver, self._proxy_urls, self._api_version = (
-            url_resolver, proxy_urls, api_version)
-        self._views: dict[str, QiskitRuntimeService] = {}
-        self._parent: QiskitRuntimeService | None = None
-        self.journal: SubmissionJournal | None = (
-            None if journal is False else SubmissionJournal(None if journal is True else journal))
 
     def _resolve_instance(self, proxies: dict[str, str] | None) -> str:
         """The instance CRN every call carries as ``Service-CRN``: a CRN as given, a name
@@ -242,20 +240,11 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
         if crn == self.instance:
             return self
         if crn not in self._views:
-            account = self._account
             view = copy.copy(self)
             view.instance, view._views, view._parent = crn, {}, self
-            view.url = api_url(account.url, instance=crn, region=account.region,
-                               private_endpoint=account.private_endpoint,
-                               channel=account.channel, url_resolver=self._url_resolver)
+            view.url = self._api_url(crn)
             view.region = region_of(crn) or self.region
-            view._http = HttpClient(view.url, auth=self._auth,
-                                    pool=make_pool(view.url, verify=account.verify,
-                                                   proxies=self._proxy_urls),
-                                    retry=self.retry, instance=crn,
-                                    api_version=self._api_version, timeouts=self.timeouts)
-            view._rest = RestClient(view._http)
-            view._catalog = BackendCatalog(view)
+            view._connect()
             self._views[crn] = view
         return self._views[crn]
 
@@ -327,54 +316,18 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
         in the journal (if any) before the first post. After an ambiguous failure the job is
         looked up by that tag before posting again (:func:`create_once`).
         """
-        tags = list(body.get("tags", []))
-        tag = SUBMIT_TAG_PREFIX + uuid.uuid4().hex
-        if self.journal is not None:
-            self.journal.intent(tag=tag, url=self.url, instance=self.instance,
-                                backend=body.get("backend"), session_id=body.get("session_id"),
-                                program_id=body.get("program_id"))
-        if len(tags) >= MAX_TAGS:
-            # No room for the submission tag: posted once, as is (journaled by id only).
-            created = self._rest.create_job(dumps_body(body))
-        else:
-            data = dumps_body({**body, "tags": [*tags, tag]})
-            created = create_once(lambda: self._rest.create_job(data),
-                                  lambda window: self._find_submitted(tag, window),
-                                  policy=self.retry, kind="job", tag=tag)
-        if self.journal is not None:
-            self.journal.created(tag=tag, job_id=str(created["id"]),
-                                 session_id=created.get("session_id"))
-        return created
-
-    def _find_submitted(self, tag: str, window: float) -> JSON | None:
-        """The create response of the job carrying ``tag``, looked for within ``window`` s."""
-        query: list[tuple[str, Any]] = [("tags", tag), ("limit", 1), ("exclude_params", "true")]
-        for pause in lookup_waits(window):
-            time.sleep(pause)
-            jobs = self._rest.list_jobs(query).get("jobs") or []
-            if jobs:
-                document = jobs[0]
-                found: JSON = {"id": document["id"], "backend": document.get("backend")}
-                if document.get("session_id"):
-                    found["session_id"] = document["session_id"]
-                return found
-        return None
+        return submit_job(self._rest, body, retry=self.retry, journal=self.journal,
+                          url=self.url, instance=self.instance)
 
     def _journal_jobs(self, limit: int | None) -> list[RuntimeJob]:
         """The jobs the journal recorded for this service, newest first, with fresh states."""
-        journal = self.journal or SubmissionJournal()
+        ids = journaled_job_ids(self.journal or SubmissionJournal(), self._rest, url=self.url,
+                                instance=self.instance)
         jobs: list[RuntimeJob] = []
-        for entry in reversed(journal.entries()):
-            if limit is not None and len(jobs) >= limit:
+        while limit is None or len(jobs) < limit:
+            job_id = next(ids, None)
+            if job_id is None:
                 break
-            if entry.url != self.url or entry.instance != self.instance:
-                continue
-            job_id = entry.job_id
-            if job_id is None:
-                found = self._find_submitted(entry.tag, 0.0)
-                job_id = None if found is None else str(found["id"])
-            if job_id is None:
-                continue
             try:
                 jobs.append(self.job(job_id))
             except NotFoundError:
@@ -384,6 +337,26 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
 
 #: This package's earlier name for the service.
 RuntimeService = QiskitRuntimeService
+
+
+def _with_choices(account: Account, region: str | None, plans_preference: list[str] | None,
+                  tags: list[str] | None) -> Account:
+    """The account with the arguments that choose its instance and region applied, checked."""
+    if account.instance == "auto":  # the official "choose one, and do not warn"
+        account.instance = None
+    account.region = region or account.region
+    account.plans_preference = plans_preference or account.plans_preference
+    account.tags = tags or account.tags
+    return account.validate()
+
+
+def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
+    """Per-request timeouts: as given, one number for every phase, or the defaults."""
+    if isinstance(timeout, Timeouts):
+        return timeout
+    if timeout is None:
+        return Timeouts()
+    return Timeouts(connect=float(timeout), read=float(timeout), submit_read=float(timeout))
 
 
 def _job_filters(*, backend_name: str | None, pending: bool | None, program: str | None,
