@@ -1,19 +1,17 @@
-"""Machinery behind the option classes: the Unset sentinel, value checks, the base class."""
+"""Machinery behind the option classes: the Unset sentinel and the validating base class.
+
+The value checks each field names live in :mod:`._option_checks`.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
-import math
-import numbers
-import operator
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import Field, dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from qiskit.transpiler import CouplingMap
-
+from ._option_checks import _Check, _Reject
 from .exceptions import ConfigurationError
 
 _T = TypeVar("_T", bound="_BaseOptions")
@@ -47,206 +45,6 @@ class UnsetType:
 
 #: The one "not given" value; falsy; such fields never reach the wire (wire-format §6.2).
 Unset = UnsetType()
-
-
-# --- value checks: each returns the normalised value or raises _Reject(expected) -------------
-
-
-class _Reject(Exception):
-    """A value failed a check; ``expected`` completes "<path> must be ..."."""
-
-    def __init__(self, expected: str) -> None:
-        super().__init__(expected)
-        self.expected = expected
-
-
-_Check = Callable[[Any], Any]
-
-
-def _or(text: str, auto: bool, none: bool) -> str:
-    return text + (" or 'auto'" if auto else "") + (" or None" if none else "")
-
-
-def _number(value: Any, integer: bool) -> int | float | None:
-    """``value`` as int (integer) or float, or None when it is not such a number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    if integer:
-        try:
-            return operator.index(cast(Any, value))
-        except TypeError:
-            return None
-    as_float = float(value)
-    return as_float if math.isfinite(as_float) else None
-
-
-def _num(
-    kind: str,
-    lo: float | None = None,
-    hi: float | None = None,
-    *,
-    strict: bool = False,
-    auto: bool = False,
-    none: bool = False,
-) -> _Check:
-    """Int (``kind="int"``) or float check with optional bounds, 'auto' and None."""
-    integer = kind == "int"
-    text = "an int" if integer else "a number"
-    if lo is not None and hi is not None:
-        text += f" between {lo:g} and {hi:g}"
-    elif lo is not None:
-        text += f" {'>' if strict else '>='} {lo:g}"
-    expected = _or(text, auto, none)
-
-    def check(value: Any) -> Any:
-        if (none and value is None) or (auto and value == "auto" and isinstance(value, str)):
-            return value
-        num = _number(value, integer)
-        if num is None or (lo is not None and (num <= lo if strict else num < lo)):
-            raise _Reject(expected)
-        if hi is not None and num > hi:
-            raise _Reject(expected)
-        return num
-
-    return check
-
-
-def _bool(*, none: bool = False) -> _Check:
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or (none and value is None):
-            return value
-        raise _Reject(_or("a bool", False, none))
-
-    return check
-
-
-def _choice(*allowed: str) -> _Check:
-    expected = "one of " + ", ".join(repr(a) for a in allowed)
-
-    def check(value: Any) -> Any:
-        if isinstance(value, str) and value in allowed:
-            return value
-        raise _Reject(expected)
-
-    return check
-
-
-def _list(item: _Check, expected: str, *, none: bool = False) -> _Check:
-    """A list or tuple (never a str) whose items all pass ``item``; stored as a list."""
-
-    def check(value: Any) -> Any:
-        if none and value is None:
-            return None
-        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-            raise _Reject(_or(expected, False, none))
-        try:
-            return [item(v) for v in value]
-        except _Reject:
-            raise _Reject(_or(expected, False, none)) from None
-
-    return check
-
-
-#: The service keeps at most 8 tags per job, each at most 86 characters (wire-format §5).
-MAX_JOB_TAGS = 8
-MAX_TAG_LENGTH = 86
-
-
-def job_tags_problem(tags: Any) -> str | None:
-    """What is wrong with a list of job tags (completing "tags must be ..."), else None."""
-    if isinstance(tags, (str, bytes, Mapping)) or not isinstance(tags, (list, tuple)):
-        return "a list of str or None"
-    if len(tags) > MAX_JOB_TAGS:
-        return f"a list of at most {MAX_JOB_TAGS} tags ({len(tags)} given)"
-    for tag in tags:
-        if not isinstance(tag, str):
-            return "a list of str or None"
-        if not tag:
-            return "a list of non-empty str or None"
-        if len(tag) > MAX_TAG_LENGTH:
-            return f"tags of at most {MAX_TAG_LENGTH} characters (one has {len(tag)})"
-    return None
-
-
-def _job_tags(value: Any) -> Any:
-    if value is None:
-        return None
-    problem = job_tags_problem(value)
-    if problem is not None:
-        raise _Reject(problem)
-    return list(value)
-
-
-def _str(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    raise _Reject("a str")
-
-
-_EXTRAPOLATORS = (
-    *("linear", "exponential", "double_exponential", "fallback"),
-    *(f"polynomial_degree_{k}" for k in range(1, 8)),
-)
-_extrapolator_name = _choice(*_EXTRAPOLATORS)
-_extrapolator_list = _list(_extrapolator_name, "a ZNE extrapolator name or a list of them")
-
-
-def _extrapolator(value: Any) -> Any:
-    return _extrapolator_name(value) if isinstance(value, str) else _extrapolator_list(value)
-
-
-def _coupling_map(value: Any) -> Any:
-    if isinstance(value, CouplingMap):
-        return value
-    pair = _list(_num("int", 0), "a pair of qubit indices")
-    edges: list[list[int]] = _list(pair, "a CouplingMap or a list of [control, target] pairs")(
-        value
-    )
-    if any(len(edge) != 2 for edge in edges):
-        raise _Reject("a CouplingMap or a list of [control, target] pairs")
-    return edges
-
-
-def _noise_model(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        return copy.deepcopy(dict(value))
-    cls = type(value)
-    if cls.__name__ == "NoiseModel" and cls.__module__.startswith("qiskit_aer"):
-        return value
-    raise _Reject("None, a dict or a qiskit_aer.noise.NoiseModel")
-
-
-def _json_or_none(value: Any) -> Any:
-    if value is None or isinstance(value, (Mapping, list)):
-        return copy.deepcopy(value)
-    raise _Reject("None or the JSON form (dict or list) of a layer noise model")
-
-
-def _callback(value: Any) -> Any:
-    if value is None or callable(value):
-        return value
-    raise _Reject("None or a callable")
-
-
-def _log_level(value: Any) -> Any:
-    levels = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-    if isinstance(value, str) and value.upper() in levels:
-        return value.upper()
-    raise _Reject("one of " + ", ".join(repr(level) for level in levels))
-
-
-_IMAGE = re.compile(r"[a-zA-Z0-9]+([/.\-_][a-zA-Z0-9]+)*:[a-zA-Z0-9]+([.\-_][a-zA-Z0-9]+)*$")
-
-
-def _experimental(value: Any) -> Any:
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise _Reject("a dict with str keys")
-    image = value.get("image")
-    if image is not None and not (isinstance(image, str) and _IMAGE.match(image)):
-        raise _Reject("a dict whose 'image' is a str of the form 'name:tag'")
-    return copy.deepcopy(dict(value))
 
 
 def _join(path: str, name: str) -> str:
@@ -432,6 +230,21 @@ class _BaseOptions:
                 value = _deep_merge(base, value)
             setattr(trial, name, value)
         self.__dict__.update(trial.__dict__)
+
+
+def _check_experimental_groups(options: _BaseOptions) -> None:
+    """Experimental keys naming an option group are merged into it (wire-format §6.2), so
+    their values must be dicts (a falsy value is ignored there, like the official client)."""
+    experimental = getattr(options, "experimental", Unset)
+    if not isinstance(experimental, dict):
+        return
+    for key, value in experimental.items():
+        spec = _fields_of(type(options)).get(key)
+        is_group = spec is not None and _group_of(spec) is not None
+        if is_group and value and not isinstance(value, Mapping):
+            raise ConfigurationError(
+                f"experimental.{key} must be a dict (it is merged into {key}), got {value!r}"
+            )
 
 
 def _copy_value(value: Any, memo: dict[int, Any]) -> Any:

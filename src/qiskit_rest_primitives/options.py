@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from qiskit.transpiler import CouplingMap
 
-from ._options_base import (
-    Unset,
-    UnsetType,
-    _BaseOptions,
+from ._option_checks import (
     _bool,
     _callback,
     _Check,
@@ -19,10 +16,7 @@ from ._options_base import (
     _coupling_map,
     _experimental,
     _extrapolator,
-    _fields_of,
-    _group_of,
     _job_tags,
-    _join,
     _json_or_none,
     _list,
     _log_level,
@@ -30,6 +24,7 @@ from ._options_base import (
     _num,
     _str,
 )
+from ._options_base import Unset, UnsetType, _BaseOptions, _check_experimental_groups, _join
 from .exceptions import ConfigurationError
 
 UnsetType.__module__ = __name__  # public here; defined in _options_base
@@ -327,18 +322,7 @@ class _PrimitiveOptions(_BaseOptions):
     """Simulator options."""
 
     def _rules(self) -> None:
-        # Experimental keys naming an option group are merged into it (wire-format §6.2), so
-        # their values must be dicts (a falsy value is ignored there, like the official client).
-        experimental = getattr(self, "experimental", Unset)
-        if not isinstance(experimental, dict):
-            return
-        for key, value in experimental.items():
-            spec = _fields_of(type(self)).get(key)
-            is_group = spec is not None and _group_of(spec) is not None
-            if is_group and value and not isinstance(value, Mapping):
-                raise ConfigurationError(
-                    f"experimental.{key} must be a dict (it is merged into {key}), got {value!r}"
-                )
+        _check_experimental_groups(self)
 
 
 @dataclass(kw_only=True)

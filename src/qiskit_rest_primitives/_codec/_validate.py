@@ -20,7 +20,7 @@ from qiskit.transpiler import Target
 from qiskit.transpiler.passes import GatesInBasis
 
 from .._config import Timeouts
-from .._options_base import job_tags_problem
+from .._option_checks import job_tags_problem
 from ..exceptions import ConfigurationError, InvalidAccountError, ValidationError
 
 T = TypeVar("T")
