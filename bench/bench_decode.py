@@ -26,7 +26,7 @@ import numpy as np
 from qiskit.primitives.containers import BitArray, DataBin, PrimitiveResult, SamplerPubResult
 from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder
 
-from qiskit_rest_primitives._codec import _decode
+from qiskit_rest_primitives._codec import _decode_arrays
 from qiskit_rest_primitives._codec._decode import decode_result
 
 RESULTS = Path(__file__).parent / "results" / "decode.json"
@@ -61,7 +61,7 @@ def ours(accel: bool) -> Callable[[str], Any]:
     """decode_result with the optional pybase64 accelerator switched on or off."""
 
     def run(text: str) -> Any:
-        _decode._USE_ACCEL = accel and _decode._ACCEL is not None
+        _decode_arrays._USE_ACCEL = accel and _decode_arrays._ACCEL is not None
         return decode_result(text)
 
     return run
@@ -73,7 +73,7 @@ def contenders() -> dict[str, Callable[[str], Any]]:
         "floor": floor,
         "ours_stdlib": ours(accel=False),
     }
-    if _decode._ACCEL is not None:
+    if _decode_arrays._ACCEL is not None:
         runners["ours_pybase64"] = ours(accel=True)
     return runners
 

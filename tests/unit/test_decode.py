@@ -23,7 +23,7 @@ from qiskit.primitives.containers import BitArray, PrimitiveResult, PubResult, S
 from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder
 from qiskit_ibm_runtime import execution_span as ibm_spans
 
-from qiskit_rest_primitives._codec import _decode
+from qiskit_rest_primitives._codec import _decode_arrays
 from qiskit_rest_primitives._codec._decode import (
     DoubleSliceSpan,
     ExecutionSpans,
@@ -59,9 +59,9 @@ def _npy_b64(array: np.ndarray) -> str:
 @pytest.fixture(params=[True, False], ids=["accel", "stdlib"])
 def accel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Run a test with and without the optional pybase64 accelerator."""
-    if request.param and _decode._ACCEL is None:
+    if request.param and _decode_arrays._ACCEL is None:
         pytest.skip("the optional [fast] accelerator (pybase64) is not installed; the [test] extra installs it")
-    monkeypatch.setattr(_decode, "_USE_ACCEL", request.param)
+    monkeypatch.setattr(_decode_arrays, "_USE_ACCEL", request.param)
     return bool(request.param)
 
 
@@ -175,7 +175,7 @@ def test_fast_path_chunking(chunk: int, size: int, accel: bool) -> None:
     array = np.random.default_rng(size).integers(0, 256, size=(size, 3), dtype=np.uint8)
     text = f'"{_npy_b64(array)}"'
     for payload in (text, text.encode()):
-        got = _decode._fast_npy(payload, 1, len(text) - 1, chunk)
+        got = _decode_arrays.fast_npy(payload, 1, len(text) - 1, chunk)
         np.testing.assert_array_equal(got, array)
         assert got.flags.writeable and got.dtype == array.dtype
 
@@ -183,7 +183,7 @@ def test_fast_path_chunking(chunk: int, size: int, accel: bool) -> None:
 def test_fast_path_is_taken_for_long_strings() -> None:
     array = np.arange(5000, dtype=np.float64)
     text = json.dumps({"a": array, "b": np.arange(3)}, cls=RuntimeEncoder)
-    skeleton, spans = _decode._cut_arrays(text)
+    skeleton, spans = _decode_arrays.cut_arrays(text)
     assert len(spans) == 1 and len(skeleton) < 300
     decoded = decode_result(text)
     np.testing.assert_array_equal(decoded["a"], array)
@@ -194,8 +194,8 @@ def test_strings_with_escapes_or_odd_characters_fall_back() -> None:
     escaped = value[:100] + "\\n" + value[100:]  # a JSON escape: left to json.loads
     payload = '{"__type__": "ndarray", "__value__": "' + escaped + '"}'
     np.testing.assert_array_equal(decode_result(payload), np.arange(2000))
-    with pytest.raises(_decode._Fallback):
-        _decode._b64_block(b"!" * 16)
+    with pytest.raises(_decode_arrays.Fallback):
+        _decode_arrays._b64_block(b"!" * 16)
 
 
 def test_key_order_and_whitespace_variants() -> None:
