@@ -243,12 +243,7 @@ class HttpClient:
         ``retry`` says what the transport may repeat (see :func:`make_retry`): creation calls
         pass ``"create"`` and decide themselves after an ambiguous failure.
         """
-        url = self.base_url + path
-        if params:
-            pairs = params.items() if isinstance(params, dict) else params
-            query = urlencode([(k, v) for k, v in pairs if v is not None], doseq=True)
-            if query:
-                url += ("&" if "?" in url else "?") + query
+        url = _with_query(self.base_url + path, params)
         headers = dict(self._headers)
         if body is not None:
             data = json.dumps(body, separators=(",", ":")).encode()
@@ -389,3 +384,13 @@ def status_error(response: Response, method: str, url: str, *,
     return cls(text, method=method, url=url, status_code=status, code=code, trace=trace,
                more_info=more_info, body=body,
                retry_after=parse_retry_after(response.headers.get("Retry-After")))
+
+
+def _with_query(url: str, params: dict[str, Any] | list[tuple[str, Any]] | None) -> str:
+    """``url`` with the query string of ``params`` added (None values left out)."""
+    if params:
+        pairs = params.items() if isinstance(params, dict) else params
+        query = urlencode([(k, v) for k, v in pairs if v is not None], doseq=True)
+        if query:
+            url += ("&" if "?" in url else "?") + query
+    return url
