@@ -68,8 +68,8 @@ def _qargs(target: Target, name: str) -> list[tuple[int, ...]] | None:
     return None if found is None else sorted(found)
 
 
-def _configuration(backend: BackendV2, target: Target, name: str, *, simulator: bool) -> JSON:
-    gates = _gate_names(target)
+def _gate_docs(target: Target, gates: list[str]) -> tuple[list[JSON], set[tuple[int, ...]]]:
+    """The configuration's ``gates`` entries, and the two-qubit edges they name."""
     mapping = get_standard_gate_name_mapping()
     gate_docs: list[JSON] = []
     edges: set[tuple[int, ...]] = set()
@@ -81,6 +81,12 @@ def _configuration(backend: BackendV2, target: Target, name: str, *, simulator: 
             doc["coupling_map"] = [list(q) for q in qargs]
             edges.update(q for q in qargs if len(q) == 2)
         gate_docs.append(doc)
+    return gate_docs, edges
+
+
+def _configuration(backend: BackendV2, target: Target, name: str, *, simulator: bool) -> JSON:
+    gates = _gate_names(target)
+    gate_docs, edges = _gate_docs(target, gates)
     names = set(target.operation_names)
     flow = sorted(n for n in names if n in CONTROL_FLOW_OP_NAMES or n in _LOOP_CONTROL)
     version = str(getattr(backend, "backend_version", None) or "")
