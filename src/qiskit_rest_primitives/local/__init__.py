@@ -74,8 +74,11 @@ class LocalRuntimeServer:
         if self._thread is not None:
             raise RuntimeError("The server is already running.")
         state = ServerState(**self._options)
+        # loop and http "auto": uvloop and httptools (the [server] extra) when installed,
+        # else asyncio and h11.
         config = uvicorn.Config(create_app(state), host=self._host, port=self._port,
-                                log_level="warning", access_log=False, lifespan="off")
+                                log_level="warning", access_log=False, lifespan="off",
+                                loop="auto", http="auto")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="local-runtime-uvicorn", daemon=True)
         thread.start()

@@ -72,6 +72,8 @@ class Store:
         # when PRAGMA data_version shows another connection (the CLI) wrote the file.
         self._instances: dict[str, dict[str, Any]] = {}
         self._data_version = -1  # PRAGMA data_version when the cache was last checked
+        # Only a file can be written by another connection; a database in memory is ours alone.
+        self._shared = bool(path and path != ":memory:")
         with self._lock:
             self._conn.executescript(_SCHEMA)
             present = {row["name"] for row in self._conn.execute("PRAGMA table_info(instances)")}
@@ -169,6 +171,8 @@ class Store:
 
     def _drop_stale_instances(self) -> None:
         """Forget cached instances when another connection (the CLI) changed the file."""
+        if not self._shared:
+            return
         with self._lock:
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             if version != self._data_version:
