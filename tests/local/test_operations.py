@@ -4,6 +4,7 @@ OpenAPI document, IAM rate limit, the [server] extra; private results and sessio
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,29 @@ def test_missing_server_extra_names_the_install_command() -> None:
         assert done.returncode == 1
         assert 'pip install "qiskit-rest-primitives[server]"' in done.stderr
         assert "missing: uvicorn" in done.stderr
+
+
+def _console_script() -> tuple[str, str]:
+    """The module and function of the ``qiskit-rest-primitives`` script, as pyproject says."""
+    pyproject = (Path(SRC).parent / "pyproject.toml").read_text()
+    found = re.search(r'^qiskit-rest-primitives = "([\w.]+):(\w+)"$', pyproject, re.MULTILINE)
+    assert found is not None
+    return found[1], found[2]
+
+
+def test_the_command_without_the_server_extra_prints_only_the_install_command() -> None:
+    """The console script as pip writes it (import the function, exit with what it returns)."""
+    module, function = _console_script()
+    for blocked in ("uvicorn", "fastapi"):
+        script = (f"import sys; sys.modules[{blocked!r}] = None; "
+                  f"from {module} import {function}; sys.exit({function}())")
+        done = subprocess.run([sys.executable, "-c", script, "serve"], capture_output=True,
+                              text=True, timeout=60, env={"PYTHONPATH": SRC})
+        assert done.returncode == 1 and done.stdout == ""
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+        assert done.stderr.startswith("qiskit-rest-primitives: The local server needs the [server]")
+        assert f"missing: {blocked}" in done.stderr
+        assert 'pip install "qiskit-rest-primitives[server]"' in done.stderr
 
 
 def test_seeds_out_of_range_are_refused_at_submission(api: Api) -> None:
