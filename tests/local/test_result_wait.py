@@ -85,3 +85,28 @@ def test_a_waiting_results_poll_leaves_the_api_answering_and_ends_with_a_cancel(
     poller.join(timeout=30)
     assert not poller.is_alive() and polls and set(polls) == {204}  # cancelled: no result
     assert api.get(f"/jobs/{job_id}").json()["state"]["status"] == "Cancelled"
+
+
+def test_a_results_poll_right_after_the_submission_brings_the_result(server) -> None:  # type: ignore[no-untyped-def]
+    """The client's first results poll goes at once; the server holds it (briefly) even while
+    the job is still queued, so a short job takes one POST and one GET."""
+    from qiskit import QuantumCircuit
+
+    from qiskit_rest_primitives import Sampler
+    from qiskit_rest_primitives._config import PollPolicy
+
+    service = server.service(poll=PollPolicy(initial_interval=60.0))  # no second poll in time
+    circuit = QuantumCircuit(1, 1)
+    circuit.measure(0, 0)
+    sampler = Sampler(mode=service.backend("ibmq_manila"))
+    sampler.run([circuit], shots=8).result(timeout=30)  # token, backend configuration
+    server.job_delay = RESULT_WAIT_SECONDS / 5
+    try:
+        for _ in range(3):
+            before = len(server.requests)
+            job = sampler.run([circuit], shots=8)
+            assert job.result(timeout=30)[0].data.c.get_counts() == {"0": 8}
+            paths = [(r.method, r.path.rsplit("/", 1)[-1]) for r in server.requests[before:]]
+            assert paths == [("POST", "jobs"), ("GET", "results")]
+    finally:
+        server.job_delay = 0

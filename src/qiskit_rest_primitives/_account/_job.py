@@ -185,7 +185,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         intervals = self._poll.intervals()
-        if self._status == "INITIALIZING":  # just submitted: wait before the first poll
+        # Just submitted: a status poll waits one interval first; a results poll goes at once,
+        # since a service may hold it until a short job ends (the local server does, briefly).
+        if self._status == "INITIALIZING" and not results:
             time.sleep(next(intervals))
         probe_results = results
         outage = Outage(self._poll)

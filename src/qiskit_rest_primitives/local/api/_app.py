@@ -210,10 +210,11 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
     async def results(request: Request, job_id: str) -> Response:
         columns = ("crn", "status", "result", "private")
         row = _jobs.owned_job(state, authorize(state, request.headers), job_id, columns)
-        if row["status"] == "Running":  # about to finish, maybe: answer when it does (bounded)
+        if row["status"] not in TERMINAL:  # about to finish, maybe: answer when it does
+            # (bounded; a job polled right after its submission may not have started yet)
             def finished() -> bool:
                 current = state.store.job(job_id, ("status",))
-                return current is None or current["status"] != "Running"
+                return current is None or current["status"] in TERMINAL
 
             await state.finish_waits.wait(job_id, RESULT_WAIT_SECONDS, finished)
             row = _jobs.owned_job(state, authorize(state, request.headers), job_id, columns)
