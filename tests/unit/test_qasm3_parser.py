@@ -11,7 +11,8 @@ from hypothesis import given
 from qiskit import QuantumCircuit, qasm3
 
 from qiskit_rest_primitives._codec._qasm3 import dumps, dumps_reference
-from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, _Unsupported, loads
+from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser, loads
+from qiskit_rest_primitives.local.circuits._qasm3_syntax import Unsupported as _Unsupported
 
 from .test_qasm3_emitter import FIXTURES, SETTINGS, assert_equivalent, isa_circuits, loads_name
 
@@ -118,6 +119,14 @@ def _number(value: Any, values: dict[str, float]) -> float:
     "gphase(0.5);",
     "let r = q;",
     "bit[1] c;\nc = measure q;",
+    "rz(1/0) q[0];",                           # qasm3.loads reports the division
+    "rz(a + nope) q[0];",                      # an undeclared name
+    "rz(a +) q[0];",
+    "gate g r {\n  rz(a) r;\n}\ng q[0];",      # a gate body sees no inputs
+    "gate g r {\n  cx r;\n}\ng q[0];",         # wrong arity inside a definition
+    "gate g r {\n  x r;\n",                    # no closing brace
+    "bit[1] measure;",                         # a reserved word as a name
+    "input float[64] for;",
 ])
 def test_uncovered_programs_go_to_qasm3_loads(body: str) -> None:
     text = HEADER + "input float[64] a;\nqubit[1] q;\n" + body + "\nrz(a) q[0];\n"
@@ -154,3 +163,38 @@ def test_physical_qubits_give_a_laid_out_circuit_as_wide_as_the_highest_index() 
 def test_absurd_widths_are_refused_not_allocated(body: str) -> None:
     with pytest.raises(ValueError, match="bits"):
         loads(HEADER + body + "\n")
+
+
+@pytest.mark.parametrize("body", [
+    "  x q[0];\n\trz(a) q[0] ;\nrz( a ) q[0];\nrz (a) q[0];\ncx  q[0],q[1];",
+    "input  float[64]  b;\nrz(b) q[1];",
+    "bit[2] c;\n  c[0] = measure q[0];\nc[1]=measure q[1];",
+    "barrier q[0], q[1];\n  reset q[0];",
+])
+def test_any_spacing_stays_on_the_fast_path(body: str) -> None:
+    text = HEADER + "input float[64] a;\nqubit[2] q;\n" + body + "\n"
+    assert_same_as_qasm3_loads(text, fast=True)
+
+
+@pytest.mark.parametrize("angle", [
+    "a + 1", "1 + a", "a - pi", "π*a", "a/2", "2/a", "1/2", "3 - 1", "a * b", "a+b",
+    "1.5e-3 * a", ".5 + a", "a / 2.0",
+])
+def test_two_operand_expressions_match_qasm3_loads(angle: str) -> None:
+    test_angle_expressions_match_qasm3_loads(angle)
+
+
+def test_inputs_used_only_in_expressions_are_not_added_to_the_global_phase() -> None:
+    text = HEADER + "input float[64] a;\ninput float[64] b;\ninput float[64] c;\n" \
+        "qubit[1] q;\nrz(pi + a) q[0];\nrx(b/2) q[0];\n"
+    circuit = assert_same_as_qasm3_loads(text, fast=True)
+    assert [p.name for p in circuit.parameters] == ["a", "b", "c"]
+    assert [p.name for p in circuit.global_phase.parameters] == ["c"]
+
+
+def test_physical_qubits_are_added_at_once_in_index_order() -> None:
+    text = HEADER + "bit[2] c;\nsx $7;\ncx $3, $7;\nc[0] = measure $3;\nc[1] = measure $0;\n"
+    circuit = assert_same_as_qasm3_loads(text, fast=True)
+    assert circuit.num_qubits == 8
+    assert [circuit.find_bit(q).index for q in circuit.data[1].qubits] == [3, 7]
+    assert circuit.layout.initial_index_layout() == list(range(8))

@@ -8,15 +8,17 @@ is handed to ``qiskit.qasm3.loads``, whose result the fast path reproduces instr
 instruction.
 One difference on purpose: register names stay as written (``qasm3.loads`` renames ``C``
 to ``esc_C`` and ``Meas`` to ``esc_Meas``, so results would not be found under ``data.C``).
+
+Why it is fast: a transpiled circuit repeats few distinct lines (``sx $4;`` hundreds of
+times), so each distinct line is parsed once into a ``CircuitInstruction`` and repeats are
+one dictionary look-up; the instructions go into the circuit in one ``extend`` at the end,
+physical qubits in one ``add_bits``.
 """
 
 from __future__ import annotations
 
-import functools
-import math
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
 
 from qiskit import qasm3
 from qiskit.circuit import (
@@ -25,7 +27,6 @@ from qiskit.circuit import (
     ClassicalRegister,
     Clbit,
     Delay,
-    Gate,
     Measure,
     Parameter,
     QuantumCircuit,
@@ -33,54 +34,34 @@ from qiskit.circuit import (
     Qubit,
     Reset,
 )
-from qiskit.circuit import library as lib
 from qiskit.transpiler import Layout, TranspileLayout
 
+from ._qasm3_angles import Angles
+from ._qasm3_syntax import (
+    CALL_RE,
+    CONSTANTS,
+    IDENT,
+    KEYWORDS,
+    STDGATES,
+    DefinedGate,
+    GateSpec,
+    Unsupported,
+)
 from ._qasm_scan import strip_comments
 
-#: ``stdgates.inc`` as ``qiskit_qasm3_import`` maps it: name → (factory, #params, #qubits).
-_STDGATES: dict[str, tuple[Any, int, int]] = {
-    "p": (lib.PhaseGate, 1, 1), "x": (lib.XGate, 0, 1), "y": (lib.YGate, 0, 1),
-    "z": (lib.ZGate, 0, 1), "h": (lib.HGate, 0, 1), "s": (lib.SGate, 0, 1),
-    "sdg": (lib.SdgGate, 0, 1), "t": (lib.TGate, 0, 1), "tdg": (lib.TdgGate, 0, 1),
-    "sx": (lib.SXGate, 0, 1), "rx": (lib.RXGate, 1, 1), "ry": (lib.RYGate, 1, 1),
-    "rz": (lib.RZGate, 1, 1), "cx": (lib.CXGate, 0, 2), "cy": (lib.CYGate, 0, 2),
-    "cz": (lib.CZGate, 0, 2), "cp": (lib.CPhaseGate, 1, 2), "crx": (lib.CRXGate, 1, 2),
-    "cry": (lib.CRYGate, 1, 2), "crz": (lib.CRZGate, 1, 2), "ch": (lib.CHGate, 0, 2),
-    "swap": (lib.SwapGate, 0, 2), "ccx": (lib.CCXGate, 0, 3), "cswap": (lib.CSwapGate, 0, 3),
-    "cu": (lib.CUGate, 4, 2), "CX": (lib.CXGate, 0, 2), "phase": (lib.PhaseGate, 1, 1),
-    "cphase": (lib.CPhaseGate, 1, 2), "id": (lambda: lib.UGate(0, 0, 0), 0, 1),
-    "u1": (lib.U1Gate, 1, 1), "u2": (lib.U2Gate, 2, 1), "u3": (lib.U3Gate, 3, 1),
-}
-_CONSTANTS = {"pi": math.pi, "π": math.pi, "tau": math.tau, "τ": math.tau, "euler": math.e,
-              "ℇ": math.e}
 _HEADER_RE = re.compile(r"OPENQASM\s+3(\.0)?\s*;")
-#: An identifier: letters of any script or ``_``, then digits too (OpenQASM 3 allows
-#: Unicode letters; qiskit's library names parameters ``θ``, ``β``, ``__gθ``).
-_IDENT = r"[^\W\d]\w*"
-_DECL_RE = re.compile(rf"(bit|qubit)\s*\[\s*([0-9]+)\s*\]\s+({_IDENT})\s*;")
-_INPUT_RE = re.compile(rf"input\s+float\s*\[\s*64\s*\]\s+({_IDENT})\s*;")
-_GATE_DEF_RE = re.compile(rf"gate\s+({_IDENT})\s+({_IDENT}(?:\s*,\s*{_IDENT})*)\s*\{{")
-_CALL_RE = re.compile(rf"({_IDENT})\s*(?:\((.*)\))?\s+([^=]+?)\s*;")
+_DECL_RE = re.compile(rf"(bit|qubit)\s*\[\s*([0-9]+)\s*\]\s+({IDENT})\s*;")
+_INPUT_RE = re.compile(rf"input\s+float\s*\[\s*64\s*\]\s+({IDENT})\s*;")
+_GATE_DEF_RE = re.compile(rf"gate\s+({IDENT})\s+({IDENT}(?:\s*,\s*{IDENT})*)\s*\{{")
 _MEASURE_RE = re.compile(r"(\S+?)\s*=\s*measure\s+(\S+?)\s*;")
 _DELAY_RE = re.compile(r"delay\s*\[\s*([0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?)"
                        r"\s*(dt|ns|us|µs|ms|s)\s*\]\s+(.+?)\s*;")
-_BIT_RE = re.compile(rf"(?:\$([0-9]+)|({_IDENT})\s*\[\s*([0-9]+)\s*\])")
-_FLOAT_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_TOKEN_RE = re.compile(rf"\s*(?:({_IDENT})|((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
-                       r"(?:[eE][-+]?[0-9]+)?)|([-+*/()]))")
-_EXPRESSION_RE = re.compile(
-    rf"(?:\s*(?:{_IDENT}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+*/()]))+\s*")
-_MAX_EXPRESSION = 2000
+_IDENT_RE = re.compile(IDENT)
+_BIT_RE = re.compile(rf"(?:\$([0-9]+)|({IDENT})\s*\[\s*([0-9]+)\s*\])")
 #: How declaration lines start (others skip the declaration patterns).
 _DECLARATIONS = ("include", "input", "bit", "qubit")
 #: More bits than any device has: refuse rather than allocate (``qasm3.loads`` would try).
 MAX_BITS = 1 << 16
-
-
-class _Unsupported(Exception):
-    """The fast parser does not cover this program; ``qasm3.loads`` takes over."""
 
 
 def loads(text: str, *, check: Callable[[str], None] | None = None) -> QuantumCircuit:
@@ -89,14 +70,19 @@ def loads(text: str, *, check: Callable[[str], None] | None = None) -> QuantumCi
     ``check(text)`` runs before the general parser takes a program the fast path does not
     cover (the server bounds sizes there; that parser allocates whatever is declared).
     """
-    if "//" in text or "/*" in text:
+    if _has_comment(text):
         text = strip_comments(text)  # comments change nothing: the fast path takes the rest
     try:
         return _Parser(text).parse()
-    except _Unsupported:
+    except Unsupported:
         if check is not None:
             check(text)
         return qasm3.loads(text)
+
+
+def _has_comment(text: str) -> bool:
+    # One-character search first: ``"//" in text`` scans a Unicode text ~100x slower.
+    return "/" in text and ("//" in text or "/*" in text)
 
 
 def _check_width(size: int) -> None:
@@ -105,74 +91,111 @@ def _check_width(size: int) -> None:
                          f"(more than {MAX_BITS})")
 
 
-@functools.lru_cache(maxsize=1024)
-def _compile(shape: str) -> Any:
-    """Compile an expression shape such as ``_v1 + _v2`` once (``SyntaxError`` → fallback)."""
-    try:
-        return compile(shape, "<qasm3 angle>", "eval")
-    except SyntaxError as exc:
-        raise _Unsupported from exc
-
-
 class _Parser:
     """One program: symbol tables, the circuit being built and a line → instruction cache."""
 
     def __init__(self, text: str) -> None:
-        if "//" in text or "/*" in text:
-            raise _Unsupported
+        if _has_comment(text):
+            raise Unsupported
         self.lines = text.split("\n")
         self.circuit = QuantumCircuit()
         self.parameters: dict[str, Parameter] = {}
-        self.gates: dict[str, Any] = {}
+        self.angles = Angles(self.parameters)
+        self.gates: dict[str, GateSpec] = {}
         self.cregs: dict[str, ClassicalRegister] = {}
         self.qregs: dict[str, QuantumRegister] = {}
         self.physical: list[Qubit] = []
         self.cache: dict[str, CircuitInstruction] = {}
-        self.angles: dict[str, Any] = {}
-        self.qubit_cache: dict[str, Qubit] = {}
+        self.operands: dict[str, tuple[Qubit, ...]] = {}
+        self.qubits: dict[str, Qubit] = {}
 
     def parse(self) -> QuantumCircuit:
-        """Run through the lines, appending one instruction per statement."""
-        position = self._header()
-        append = self.circuit._data.append  # QuantumCircuit._append minus its checks
+        """Run through the lines, one instruction per statement; repeated lines are one
+        look-up in the cache (the hot loop: keep it this small)."""
+        lines = iter(self.lines)
+        self._header(lines)
+        instructions: list[CircuitInstruction] = []
+        push = instructions.append
         cache = self.cache
-        lines = self.lines
-        while position < len(lines):
-            line = lines[position]
-            position += 1
-            inst = cache.get(line)
-            if inst is None:
-                stripped = line.strip()
-                if not stripped:
+        for line in lines:
+            instruction = cache.get(line)
+            if instruction is None:
+                instruction = self._line(line, lines)
+                if instruction is None:
                     continue
-                if stripped.startswith("gate "):
-                    position = self._gate_definition(position - 1)
-                    continue
-                if stripped.startswith(_DECLARATIONS) and self._declaration(stripped):
-                    continue
-                inst = cache[line] = self._statement(stripped)
-            append(inst)
-        return self._finish()
+            push(instruction)
+        return self._finish(instructions)
 
-    def _header(self) -> int:
-        """Skip ``OPENQASM 3.0;`` and ``include "stdgates.inc";``; return the next line."""
-        position = 0
-        while position < len(self.lines) and not self.lines[position].strip():
-            position += 1
-        if position == len(self.lines) or not _HEADER_RE.fullmatch(self.lines[position].strip()):
-            raise _Unsupported
-        return position + 1
+    def _header(self, lines: Iterator[str]) -> None:
+        """Skip blank lines and ``OPENQASM 3.0;``."""
+        for line in lines:
+            if line.strip():
+                if not _HEADER_RE.fullmatch(line.strip()):
+                    raise Unsupported
+                return
+        raise Unsupported
+
+    def _line(self, line: str, rest: Iterator[str]) -> CircuitInstruction | None:
+        """A line not seen before: its instruction (cached), or None for a declaration.
+
+        Lines as the exporters write them (``name(args) operands;``, ``input float[64] a;``)
+        are split without a regular expression; each part is checked where it is used.
+        """
+        if line.endswith(";"):
+            if "(" in line:
+                head, _, operands = line[:-1].rpartition(") ")
+                name, _, args = head.partition("(")
+            else:
+                name, _, operands = line[:-1].partition(" ")
+                args = None
+            spec = self.gates.get(name)
+            if spec is not None and operands:  # a gate call: most lines of a program
+                instruction = self.cache[line] = self._call(spec, args, operands)
+                return instruction
+            if (name == "input" and operands.startswith("float[64] ")
+                    and _IDENT_RE.fullmatch(operands, 10)):
+                self._input(operands[10:])
+                return None
+        return self._other(line, rest)
+
+    def _other(self, line: str, rest: Iterator[str]) -> CircuitInstruction | None:
+        """A line in any other spelling or of any other kind."""
+        call = CALL_RE.fullmatch(line)
+        spec = self.gates.get(call[1]) if call is not None else None
+        if spec is not None:
+            assert call is not None
+            instruction = self.cache[line] = self._call(spec, call[2], call[3])
+            return instruction
+        stripped = line.strip()
+        if not stripped:
+            return None
+        if stripped.startswith("gate "):
+            self._gate_definition(stripped, rest)
+            return None
+        if stripped.startswith(_DECLARATIONS) and self._declaration(stripped):
+            return None
+        instruction = self.cache[line] = self._statement(stripped)
+        return instruction
+
+    def _call(self, spec: GateSpec, args: str | None, operands: str) -> CircuitInstruction:
+        """A call of a known gate; standard gates are stored without a Python gate object."""
+        qubits = self.operands.get(operands) or self._operands(operands)
+        if len(qubits) != spec.num_qubits:
+            raise Unsupported
+        params = self.angles.arguments(args, spec.num_params)
+        if spec.standard is not None:
+            return CircuitInstruction.from_standard(spec.standard, qubits, params)
+        return CircuitInstruction(spec.factory(*params), qubits, ())
 
     def _declaration(self, line: str) -> bool:
         """Handle ``include``/``input``/``bit[n]``/``qubit[n]``; False if not a declaration."""
         if line == 'include "stdgates.inc";':
-            if any(name in self.gates for name in _STDGATES):
-                raise _Unsupported
-            self.gates.update({name: spec for name, spec in _STDGATES.items()})
+            if any(name in self.gates for name in STDGATES):
+                raise Unsupported
+            self.gates.update(STDGATES)
             return True
         if match := _INPUT_RE.fullmatch(line):
-            self._new_symbol(match[1])
-            self.parameters[match[1]] = Parameter(match[1])
+            self._input(match[1])
             return True
         if match := _DECL_RE.fullmatch(line):
             kind, size, name = match[1], int(match[2]), match[3]
@@ -183,176 +206,131 @@ class _Parser:
                 self.circuit.add_register(creg)
             else:
                 if self.physical:
-                    raise _Unsupported  # mixed addressing: let qasm3.loads report it
+                    raise Unsupported  # mixed addressing: let qasm3.loads report it
                 qreg = self.qregs[name] = QuantumRegister(size, name)
                 self.circuit.add_register(qreg)
             return True
         return False
 
+    def _input(self, name: str) -> None:
+        """``input float[64] name;``: a new parameter."""
+        self._new_symbol(name)
+        self.parameters[name] = Parameter(name)
+
     def _new_symbol(self, name: str) -> None:
         if (name in self.parameters or name in self.cregs or name in self.qregs
-                or name in self.gates or name in _CONSTANTS):
-            raise _Unsupported
+                or name in self.gates or name in CONSTANTS or name in KEYWORDS):
+            raise Unsupported
 
-    def _gate_definition(self, start: int) -> int:
+    def _gate_definition(self, header: str, rest: Iterator[str]) -> None:
         """A parameterless ``gate name a, b { ... }`` whose body calls known gates."""
-        match = _GATE_DEF_RE.fullmatch(self.lines[start].strip())
+        match = _GATE_DEF_RE.fullmatch(header)
         if match is None:
-            raise _Unsupported
+            raise Unsupported
         name = match[1]
         self._new_symbol(name)
         names = [arg.strip() for arg in match[2].split(",")]
         body = QuantumCircuit([Qubit() for _ in names])
         local = dict(zip(names, body.qubits, strict=True))
-        position = start + 1
-        while position < len(self.lines) and self.lines[position].strip() != "}":
-            call = _CALL_RE.fullmatch(self.lines[position].strip())
-            if call is None:
-                raise _Unsupported
+        constants = Angles({})  # a gate body sees no inputs
+        for line in rest:
+            if line.strip() == "}":
+                break
+            call = CALL_RE.fullmatch(line)
+            spec = self.gates.get(call[1]) if call is not None else None
+            if call is None or spec is None:
+                raise Unsupported
             qubits = [local.get(arg.strip()) for arg in call[3].split(",")]
-            if None in qubits:
-                raise _Unsupported
-            body.append(self._gate(call[1], call[2]), qubits, [])
-            position += 1
-        if position == len(self.lines):
-            raise _Unsupported
-        self.gates[name] = (_DefinedGate(name, body), 0, len(names))
-        return position + 1
+            if None in qubits or len(qubits) != spec.num_qubits:
+                raise Unsupported
+            body.append(spec.factory(*constants.arguments(call[2], spec.num_params)),
+                        qubits, [])
+        else:
+            raise Unsupported  # no closing brace
+        self.gates[name] = GateSpec(DefinedGate(name, body), 0, len(names))
 
     def _statement(self, line: str) -> CircuitInstruction:
-        """Parse one statement into an instruction (the result is cached by line text)."""
+        """Any statement but a gate call: measure, delay, barrier and reset."""
         if line.startswith("delay"):
             return self._delay(line)
         if "=" in line:
             match = _MEASURE_RE.fullmatch(line)
             if match is None:
-                raise _Unsupported
+                raise Unsupported
             return CircuitInstruction(Measure(), (self._qubit(match[2]),),
                                       (self._clbit(match[1]),))
-        call = _CALL_RE.fullmatch(line)
-        if call is None:
-            raise _Unsupported
-        name, args, operands = call[1], call[2], call[3]
-        qubits = tuple(self._qubit(arg) for arg in operands.split(","))
-        if name in ("barrier", "reset"):
-            if args is not None:
-                raise _Unsupported
-            op: Any = Barrier(len(qubits)) if name == "barrier" else Reset()
-            if name == "reset" and len(qubits) != 1:
-                raise _Unsupported
-        else:
-            spec = self.gates.get(name)
-            if spec is None or spec[2] != len(qubits) or len(set(qubits)) != len(qubits):
-                raise _Unsupported
-            standard = getattr(spec[0], "_standard_gate", None)
-            if standard is not None:  # no Python gate object: the circuit packs it natively
-                return CircuitInstruction.from_standard(standard, qubits,
-                                                        tuple(self._arguments(args, spec[1])))
-            op = self._gate(name, args)
-        if len(set(qubits)) != len(qubits):
-            raise _Unsupported
-        return CircuitInstruction(op, qubits, ())
+        call = CALL_RE.fullmatch(line)
+        if call is None or call[1] not in ("barrier", "reset") or call[2] is not None:
+            raise Unsupported  # an undeclared gate, or arguments to barrier/reset
+        qubits = self._operands(call[3])
+        if call[1] == "barrier":
+            return CircuitInstruction(Barrier(len(qubits)), qubits, ())
+        if len(qubits) != 1:
+            raise Unsupported
+        return CircuitInstruction(Reset(), qubits, ())
 
-    def _gate(self, name: str, args: str | None) -> Any:
-        """A gate object for a call of a declared gate with literal or input arguments."""
-        spec = self.gates.get(name)
-        if spec is None:
-            raise _Unsupported
-        factory, num_params, _ = spec
-        return factory(*self._arguments(args, num_params))
-
-    def _arguments(self, args: str | None, count: int) -> list[Any]:
-        values = [] if args is None or not args.strip() else [
-            self._angle(arg) for arg in args.split(",")]
-        if len(values) != count:
-            raise _Unsupported
-        return values
-
-    def _angle(self, text: str) -> Any:
-        """A float literal, or a ``+-*/`` expression over inputs and constants."""
-        text = text.strip()
-        if _FLOAT_RE.fullmatch(text):
-            return float(text)
-        if text in self.angles:
-            return self.angles[text]
-        if text in self.parameters:  # a bare input name, as most parametric gates have
-            return self.parameters[text]
-        if (len(text) > _MAX_EXPRESSION or text.count("(") > 64
-                or _EXPRESSION_RE.fullmatch(text) is None):
-            raise _Unsupported
-        shape: list[str] = []
-        namespace: dict[str, Any] = {"__builtins__": {}}
-        for ident, number, symbol in _TOKEN_RE.findall(text):
-            if ident:
-                value = self.parameters.get(ident, _CONSTANTS.get(ident))
-                if value is None:
-                    raise _Unsupported
-            elif number:
-                value = _Int(number) if number.isdigit() else float(number)
-            else:
-                shape.append(symbol)
-                continue
-            key = f"_v{len(namespace)}"
-            namespace[key] = value
-            shape.append(key)
-        code = _compile(" ".join(shape))  # only whitelisted tokens: names, numbers, +-*/()
-        try:
-            value = self.angles[text] = eval(code, namespace)
-        except Exception as exc:
-            raise _Unsupported from exc
-        return value
+    def _operands(self, text: str) -> tuple[Qubit, ...]:
+        """The distinct qubits of a comma-separated operand list, memoised by its text."""
+        qubits = self.operands.get(text)
+        if qubits is None:
+            qubits = tuple(map(self._qubit, text.split(",")))
+            if len(set(qubits)) != len(qubits):
+                raise Unsupported
+            self.operands[text] = qubits
+        return qubits
 
     def _qubit(self, text: str) -> Qubit:
         """The qubit an operand names (``$3`` or ``q[3]``), memoised by its text."""
-        qubit = self.qubit_cache.get(text)
+        qubit = self.qubits.get(text)
         if qubit is None:
-            qubit = self.qubit_cache[text] = self._new_qubit(text)
+            qubit = self.qubits[text] = self._new_qubit(text)
         return qubit
 
     def _new_qubit(self, text: str) -> Qubit:
         match = _BIT_RE.fullmatch(text.strip())
         if match is None:
-            raise _Unsupported
+            raise Unsupported
         if match[1] is not None:
             if self.qregs:
-                raise _Unsupported
+                raise Unsupported
             index = int(match[1])
-            if index >= len(self.physical):
+            if index >= len(self.physical):  # added to the circuit at the end, in one go
                 _check_width(index + 1)
-                new = [Qubit() for _ in range(len(self.physical), index + 1)]
-                self.physical.extend(new)
-                self.circuit.add_bits(new)
+                self.physical.extend(Qubit() for _ in range(len(self.physical), index + 1))
             return self.physical[index]
         qreg = self.qregs.get(match[2])
         if qreg is None or int(match[3]) >= qreg.size:
-            raise _Unsupported
+            raise Unsupported
         return qreg[int(match[3])]
 
     def _clbit(self, text: str) -> Clbit:
         match = _BIT_RE.fullmatch(text.strip())
         creg = self.cregs.get(match[2]) if match and match[2] else None
         if creg is None or int(match[3]) >= creg.size:  # type: ignore[index]
-            raise _Unsupported
+            raise Unsupported
         return creg[int(match[3])]  # type: ignore[index]
 
     def _delay(self, line: str) -> CircuitInstruction:
         match = _DELAY_RE.fullmatch(line)
         if match is None or "," in match[3]:
-            raise _Unsupported
+            raise Unsupported
         number, unit = match[1], match[2]
         duration: float | int = int(number) if number.isdigit() else float(number)
         if unit == "µs":
             unit = "us"
         if unit == "dt" and not isinstance(duration, int):
-            raise _Unsupported
+            raise Unsupported
         return CircuitInstruction(Delay(duration, unit), (self._qubit(match[3]),), ())
 
-    def _finish(self) -> QuantumCircuit:
-        """Mark physical addressing with a layout and keep unused inputs, as ``qasm3.loads``."""
+    def _finish(self, instructions: list[CircuitInstruction]) -> QuantumCircuit:
+        """Add the physical qubits and the instructions; keep unused inputs and mark
+        physical addressing with a layout, as ``qasm3.loads`` does."""
         circuit = self.circuit
-        used = {param.name for param in circuit.parameters}
+        for qubit in self.physical:  # fresh bits: ``add_bits``' checks cost O(n²) here
+            circuit._data.add_qubit(qubit)
+        circuit._data.extend(instructions)
         for name, param in self.parameters.items():
-            if name not in used:  # ``p - p``: zero, but the circuit still lists ``p``
+            if name not in self.angles.used:  # ``p - p``: zero, but the circuit lists ``p``
                 circuit.global_phase += param - param
         if self.physical:
             circuit._layout = TranspileLayout(
@@ -361,55 +339,3 @@ class _Parser:
                 final_layout=None,
             )
         return circuit
-
-
-class _Int(int):
-    """An OpenQASM integer literal: ``int / int`` divides as integers (``1/2`` is 0)."""
-
-    def __truediv__(self, other: Any) -> Any:
-        if isinstance(other, int) and not isinstance(other, bool):
-            return _Int(int(self) // int(other))
-        return int(self) / other
-
-    def __rtruediv__(self, other: Any) -> Any:
-        if isinstance(other, int) and not isinstance(other, bool):
-            return _Int(int(other) // int(self))
-        return other / int(self)
-
-    def __add__(self, other: Any) -> Any:
-        return _Int(int(self) + other) if type(other) in (int, _Int) else int(self) + other
-
-    def __radd__(self, other: Any) -> Any:
-        return self.__add__(other)
-
-    def __sub__(self, other: Any) -> Any:
-        return _Int(int(self) - other) if type(other) in (int, _Int) else int(self) - other
-
-    def __rsub__(self, other: Any) -> Any:
-        return _Int(other - int(self)) if type(other) in (int, _Int) else other - int(self)
-
-    def __mul__(self, other: Any) -> Any:
-        return _Int(int(self) * other) if type(other) in (int, _Int) else int(self) * other
-
-    def __rmul__(self, other: Any) -> Any:
-        return self.__mul__(other)
-
-    def __neg__(self) -> _Int:
-        return _Int(-int(self))
-
-    def __pos__(self) -> _Int:
-        return self
-
-
-class _DefinedGate:
-    """Builds the opaque ``Gate`` a ``gate`` definition makes, as ``qasm3.loads`` does.
-
-    One instance is shared by all calls: the gate is parameterless and nothing mutates it.
-    """
-
-    def __init__(self, name: str, body: QuantumCircuit) -> None:
-        self.gate = Gate(name, body.num_qubits, [])
-        self.gate.definition = body
-
-    def __call__(self) -> Gate:
-        return self.gate
