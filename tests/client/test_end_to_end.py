@@ -109,3 +109,23 @@ def test_non_isa_circuit_is_refused_before_sending(service: qrp.RuntimeService, 
         qrp.Sampler(mode=backend).run([_bell()])
     after = len([r for r in server.requests if r.method == "POST" and r.path.endswith("/jobs")])
     assert before == after
+
+
+def test_uncoupled_pair_in_a_parametric_circuit_is_refused_before_sending(  # type: ignore[no-untyped-def]
+        service: qrp.RuntimeService, server) -> None:
+    """The ISA check from the encoder's list of (gate, qubits) refuses what qiskit's would."""
+    backend = service.backend("ibm_brisbane")
+    coupled = set(backend.target["ecr"])
+    pair = next((0, b) for b in range(1, 127) if (0, b) not in coupled and (b, 0) not in coupled)
+    qc = QuantumCircuit(127, 1)
+    qc.rz(Parameter("θ") + 1.5, 0)
+    qc.ecr(*pair)
+    qc.measure(0, 0)
+    message = rf"pub 0: instruction 'ecr' is not supported on qubits \[0, {pair[1]}\]"
+    before = len([r for r in server.requests if r.method == "POST" and r.path.endswith("/jobs")])
+    with pytest.raises(ValidationError, match=message):
+        qrp.Sampler(mode=backend).run([(qc, [0.3])])
+    with pytest.raises(ValidationError, match=message):
+        qrp.Estimator(mode=backend).run([(qc, SparsePauliOp("I" * 126 + "Z"), [0.3])])
+    after = len([r for r in server.requests if r.method == "POST" and r.path.endswith("/jobs")])
+    assert before == after

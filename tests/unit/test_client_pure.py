@@ -146,3 +146,47 @@ def test_parameter_columns_follow_the_given_order_as_qiskit_places_them(shape: t
         _columns(one, order[:-1])
     with pytest.raises(ValueError, match="placement"):
         _columns(one, [*order[:-1], Parameter("zz")])
+
+
+def test_isa_check_from_the_encoders_list_agrees_with_qiskits() -> None:
+    from qiskit.circuit import Measure, Parameter
+    from qiskit.circuit.library import CZGate, ECRGate, RZGate, SXGate
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+    from qiskit.transpiler import InstructionProperties, Layout, Target, TranspileLayout
+
+    from qiskit_rest_primitives._codec._encode import PubEncoder
+
+    target = GenericBackendV2(4, basis_gates=["ecr", "rz", "sx", "x"],
+                              coupling_map=[[0, 1], [1, 2], [2, 3]], seed=1).target
+
+    def used(qc: QuantumCircuit) -> object:
+        qc._layout = TranspileLayout(Layout.from_qubit_list(qc.qubits),
+                                     {bit: i for i, bit in enumerate(qc.qubits)}, None)
+        listed = PubEncoder().instructions(SamplerPub.coerce((qc, [0.5])))
+        assert listed is not None  # the encoder's fast path listed them
+        return listed
+
+    qc = QuantumCircuit(4, 1)
+    qc.rz(Parameter("θ") + 3.0, 2)
+    qc.ecr(1, 2)
+    qc.sx(3)
+    qc.barrier()
+    qc.measure(3, 0)
+    assert used(qc.copy()) == {("rz", (2,)), ("ecr", (1, 2)), ("sx", (3,)),
+                               ("barrier", (0, 1, 2, 3)), ("measure", (3,))}
+    check_isa(qc, target, 0, used(qc.copy()))
+    bad = qc.copy()
+    bad.ecr(3, 0)
+    with pytest.raises(ValidationError, match=r"pub 2: instruction 'ecr' is not supported on "
+                                              r"qubits \[3, 0\]"):
+        check_isa(bad, target, 2, used(bad.copy()))
+    later = qc.copy()
+    later.cz(0, 1)
+    with pytest.raises(ValidationError, match=r"instruction 'cz' on qubits \[0, 1\]"):
+        check_isa(later, target, 0, used(later.copy()))
+    target.add_instruction(CZGate(), {(0, 1): InstructionProperties(error=0.01)})
+    check_isa(later, target, 0, used(later.copy()))  # an entry added after the first look
+    ideal = Target(num_qubits=4)  # instructions on any qubits: qiskit decides
+    for operation in (ECRGate(), RZGate(Parameter("φ")), SXGate(), Measure()):
+        ideal.add_instruction(operation)
+    check_isa(qc, ideal, 0, used(qc.copy()))

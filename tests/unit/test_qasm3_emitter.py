@@ -33,7 +33,8 @@ from qiskit.circuit.library import (
 )
 from qiskit.transpiler import Layout, TranspileLayout
 
-from qiskit_rest_primitives._codec._qasm3 import _Emitter, dumps, dumps_reference, is_identifier
+from qiskit_rest_primitives._codec._qasm3 import _Emitter, dumps, dumps_reference
+from qiskit_rest_primitives._codec._qasm3_names import is_identifier
 from qiskit_rest_primitives._codec._qasm3_native import native_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "qasm3_circuits.json"

@@ -1,4 +1,4 @@
-"""The emitter's shortcuts give the text its general path gives, and that text reads back."""
+"""The expression shortcut gives the text the general path gives, and that text reads back."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from qiskit import QuantumCircuit, qasm3
 from qiskit.circuit import Parameter, ParameterExpression, ParameterVector
 
-from qiskit_rest_primitives._codec._qasm3 import _Emitter, _Unsupported, dumps, dumps_reference
+from qiskit_rest_primitives._codec._qasm3 import dumps, dumps_reference
+from qiskit_rest_primitives._codec._qasm3_names import ParameterText, Unsupported
 from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser
 
 from .test_qasm3_emitter import SETTINGS, assert_equivalent
@@ -45,8 +46,8 @@ def _circuit(*angles: Any) -> QuantumCircuit:
     return qc
 
 
-def _general_text(emitter: _Emitter, value: ParameterExpression) -> str:
-    return emitter.any_expression(str(value))
+def _general_text(names: ParameterText, value: ParameterExpression) -> str:
+    return names.any_expression(str(value))
 
 
 def _reads_back(qc: QuantumCircuit) -> None:
@@ -62,10 +63,10 @@ def _reads_back(qc: QuantumCircuit) -> None:
 def test_offsets_take_the_shortcut_with_the_general_text(build: Any) -> None:
     value = build()
     qc = _circuit(value)
-    emitter = _Emitter(qc)
-    text = emitter.expression(value)
-    assert emitter.expression_cache == {}  # the general path was not asked
-    assert text == _general_text(_Emitter(qc), value)
+    names = ParameterText(qc)
+    text = names.expression(value)
+    assert names.expression_cache == {}  # the general path was not asked
+    assert text == _general_text(ParameterText(qc), value)
     _reads_back(qc)
 
 
@@ -73,9 +74,9 @@ def test_offsets_take_the_shortcut_with_the_general_text(build: Any) -> None:
 def test_other_expressions_take_the_general_path(build: Any) -> None:
     value = build()
     qc = _circuit(value)
-    emitter = _Emitter(qc)
-    assert emitter.expression(value) == _general_text(emitter, value)
-    assert str(value) in emitter.expression_cache
+    names = ParameterText(qc)
+    assert names.expression(value) == _general_text(names, value)
+    assert str(value) in names.expression_cache
     _reads_back(qc)
 
 
@@ -83,17 +84,17 @@ def test_other_expressions_take_the_general_path(build: Any) -> None:
 def test_functions_and_powers_go_to_qasm3_dumps(build: Any) -> None:
     value = build()
     qc = _circuit(value)
-    with pytest.raises(_Unsupported):
-        _Emitter(qc).expression(value)
+    with pytest.raises(Unsupported):
+        ParameterText(qc).expression(value)
     assert dumps(qc) == dumps_reference(qc)
 
 
 def test_a_parameter_the_circuit_lacks_is_refused_by_both_paths() -> None:
     qc = _circuit(A + 1)
-    emitter = _Emitter(qc)
+    names = ParameterText(qc)
     for value in (math.pi + THETA[5], 2 * THETA[5]):
-        with pytest.raises(_Unsupported):
-            emitter.expression(value)
+        with pytest.raises(Unsupported):
+            names.expression(value)
 
 
 @SETTINGS
@@ -103,7 +104,7 @@ def test_mixed_angles_round_trip(items: list[tuple[Any, float]]) -> None:
     angles = [build() + number if index % 2 else build() for index, (build, number)
               in enumerate(items)]
     qc = _circuit(*angles)
-    emitter = _Emitter(qc)
+    names = ParameterText(qc)
     for value in angles:
-        assert emitter.expression(value) == _general_text(_Emitter(qc), value)
+        assert names.expression(value) == _general_text(ParameterText(qc), value)
     _reads_back(qc)

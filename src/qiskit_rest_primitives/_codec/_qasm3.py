@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from qiskit import qasm3
@@ -19,74 +17,25 @@ from qiskit.circuit import (
     Measure,
     Parameter,
     ParameterExpression,
-    ParameterVectorElement,
     QuantumCircuit,
     Qubit,
     Reset,
 )
 
+from ._qasm3_names import STDGATES, ParameterText, check_identifier
+from ._qasm3_names import Unsupported as _Unsupported
 from ._qasm3_native import native_text
 
 _INPUT_RE = re.compile(r"^input float\[64\] (\S+);", re.MULTILINE)
-#: A word that may be an identifier (letters in any script, ``_``, digits after the first);
-#: :func:`is_identifier` has the exact rule.
-_WORD = r"[^\W\d]\w*"
-_WORD_RE = re.compile(_WORD)
-_VECTOR_ELEMENT_RE = re.compile(rf"({_WORD})\[(\d+)\]")
-# What ``str(ParameterExpression)`` may contain for us to pass it on unchanged: names, numbers,
-# + - * / and parentheses. Anything else (functions, powers ``**``, complex) goes to
-# ``qasm3.dumps``.
-_EXPR_RE = re.compile(
-    rf"(?:\s*(?:{_WORD}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+*/()]))+\s*"
-)
-#: The shape qiskit prints for a constant plus or minus one parameter (``3.141592653589793 +
-#: θ[5]``, every rotation a transpiler folds into an ``rz``): numbers as Rust's ``f64`` display
-#: spells them (shortest round trip, no exponent).
-_OFFSET_RE = re.compile(rf"(-?[0-9]+(?:\.[0-9]+)?) ([-+]) ({_WORD})(?:\[([0-9]+)\])?")
-_ASCII_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: Unicode categories OpenQASM 3 allows in identifiers besides ``[A-Za-z_]`` (and ``[0-9]``
-#: after the first character): letters and letter-like numerals.
-_LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
-
-#: Standard gates whose qiskit name is also their ``stdgates.inc`` name (and arity).
-_STDGATES = frozenset({
-    "p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "cx", "cy", "cz",
-    "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "id", "u1", "u2", "u3",
-})
 #: ``ecr`` is not in ``stdgates.inc``; this is the definition ``qasm3.dumps`` writes for it.
 ECR_DEFINITION = (
     "gate ecr _gate_q_0, _gate_q_1 {\n  s _gate_q_0;\n  sx _gate_q_1;\n"
     "  cx _gate_q_0, _gate_q_1;\n  x _gate_q_0;\n}\n"
 )
-_RESERVED = _STDGATES | {
-    "OPENQASM", "include", "defcalgrammar", "def", "cal", "defcal", "gate", "extern", "box",
-    "let", "break", "continue", "if", "else", "end", "return", "for", "while", "in", "switch",
-    "case", "default", "input", "output", "const", "readonly", "mutable", "qreg", "qubit",
-    "creg", "bool", "bit", "int", "uint", "float", "angle", "complex", "array", "void",
-    "duration", "stretch", "gphase", "inv", "pow", "ctrl", "negctrl", "durationof", "delay",
-    "reset", "measure", "barrier", "true", "false", "pi", "tau", "euler", "sin", "cos", "tan",
-    "arcsin", "arccos", "arctan", "exp", "log", "sqrt", "mod", "popcount", "rotl", "rotr",
-    "ceiling", "floor", "sizeof", "real", "imag", "U", "CX", "ecr", "phase", "cphase", "dt",
-    "ns", "us", "ms", "s", "im",
-}
 _DELAY_UNITS = frozenset({"dt", "ns", "us", "ms", "s"})
-
-
-@functools.lru_cache(maxsize=4096)
-def is_identifier(name: str) -> bool:
-    """Whether ``name`` is an OpenQASM 3 identifier (``θ``, ``__gθ`` and ``mé`` are)."""
-    if _ASCII_IDENT_RE.fullmatch(name):
-        return True
-    return bool(name) and all(
-        char == "_" or unicodedata.category(char) in _LETTER_CATEGORIES
-        or (position and char in "0123456789") for position, char in enumerate(name))
-
-
 _Scope = tuple[dict[Qubit, str], dict[Clbit, str]]
-
-
-class _Unsupported(Exception):
-    """The fast emitter does not cover this circuit; ``qasm3.dumps`` takes over."""
+#: An instruction as a target lists it: name and circuit qubit indices.
+UsedInstruction = tuple[str, tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -95,6 +44,9 @@ class Qasm3Program:
 
     text: str
     parameter_names: dict[Parameter, str]
+    #: Every distinct (name, qubits) of the circuit, when the emitter saw them all (no control
+    #: flow); lets the ISA check skip building a DAG.
+    instructions: frozenset[UsedInstruction] | None = field(default=None, compare=False)
 
     def server_parameter_order(self) -> list[Parameter]:
         """Circuit parameters in the column order a server parsing ``text`` sees.
@@ -113,6 +65,12 @@ def dumps(circuit: QuantumCircuit) -> Qasm3Program:
     neither covers (custom gates, classical expressions, switch, stretches...) goes through
     :func:`qiskit.qasm3.dumps`.
     """
+    program = dumps_fast(circuit)
+    return program if program is not None else dumps_reference(circuit)
+
+
+def dumps_fast(circuit: QuantumCircuit) -> Qasm3Program | None:
+    """:func:`dumps` by its fast paths alone: ``None`` where only ``qasm3.dumps`` would do."""
     try:
         emitter = _Emitter(circuit)
         text = native_text(circuit)
@@ -120,7 +78,7 @@ def dumps(circuit: QuantumCircuit) -> Qasm3Program:
             return Qasm3Program(text, {})
         return emitter.program()
     except _Unsupported:
-        return dumps_reference(circuit)
+        return None
 
 
 def dumps_reference(circuit: QuantumCircuit) -> Qasm3Program:
@@ -144,30 +102,21 @@ def _float_text(value: Any) -> str:
     return text
 
 
-def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
-    """The ``input`` name of each parameter (``th[3]`` → ``_th_3_``, as ``qasm3.dumps``)."""
-    names: dict[Parameter, str] = {}
-    valid_bases: set[str] = set()  # a vector's name is checked once, not per element
-    for param in circuit.parameters:
-        if isinstance(param, ParameterVectorElement):
-            base = param.vector.name
-            name = f"_{base}_{param.index}_"
-        else:
-            base = name = param.name
-        if base not in valid_bases:
-            if not is_identifier(base):
-                raise _Unsupported
-            valid_bases.add(base)
-        if name in _RESERVED:
-            raise _Unsupported
-        names[param] = name
-    if len(set(names.values())) != len(names):
-        raise _Unsupported
-    return names
+class _Lines(dict[str, Any]):
+    """The lines cached for one tuple of qubits, by gate name: the line of a parameterless
+    gate, or a dict angle → line for a checked one-angle gate."""
+
+    __slots__ = ("qargs", "text")
+
+    def __init__(self, text: str, qargs: tuple[int, ...]) -> None:
+        super().__init__()
+        self.text = text  # "$0, $1"
+        self.qargs = qargs  # the qubits' positions in the scope (the circuit's, at top level)
 
 
-def _index_table(qubit_text: dict[Qubit, str]) -> list[dict[str, Any]]:
-    """Per-qubit line caches, indexed by each bit's index in its register.
+def _index_table(qubit_text: dict[Qubit, str]) -> tuple[list[_Lines], list[int]]:
+    """Per-qubit line caches, and scope positions, indexed by each bit's index in its
+    register.
 
     The fast path requires those indices to be distinct within a scope (one register
     in the circuit; bodies use the outer bits or one register of their own).
@@ -180,17 +129,11 @@ def _index_table(qubit_text: dict[Qubit, str]) -> list[dict[str, Any]]:
         indices.append(index)
     if len(set(indices)) != len(indices):
         raise _Unsupported
-    table: list[dict[str, Any]] = [{}] * (max(indices, default=-1) + 1)
-    for index, text in zip(indices, qubit_text.values(), strict=True):
-        table[index] = {"": text}
-    return table
-
-
-def _check_identifier(name: str, taken: set[str]) -> str:
-    if not is_identifier(name) or name in _RESERVED or name in taken:
-        raise _Unsupported
-    taken.add(name)
-    return name
+    size = max(indices, default=-1) + 1
+    table, positions = [_Lines("", ())] * size, [-1] * size
+    for position, (index, text) in enumerate(zip(indices, qubit_text.values(), strict=True)):
+        table[index], positions[index] = _Lines(text, (position,)), position
+    return table, positions
 
 
 class _Emitter:
@@ -201,20 +144,20 @@ class _Emitter:
                 or getattr(circuit, "num_identifiers", 0)):
             raise _Unsupported
         self.circuit = circuit
-        self.names = _parameter_names(circuit)
-        self.known_names = set(self.names.values())
+        self.parameter_text = ParameterText(circuit)
+        self.names = self.parameter_text.names
         self.uses_ecr = False
         self.repr_cache: dict[float, str] = {}
-        self.expression_cache: dict[str, str] = {}
+        self.used: set[UsedInstruction] | None = set()  # None once control flow is seen
         self.declarations = self._declare_bits(circuit)
 
     def _declare_bits(self, circuit: QuantumCircuit) -> list[str]:
         """Register declarations; fills the clbit and qubit → text maps."""
-        taken = set(self.known_names)
+        taken = set(self.parameter_text.known_names)
         self.clbit_text: dict[Clbit, str] = {}
         lines = []
         for creg in circuit.cregs:
-            name = _check_identifier(creg.name, taken)
+            name = check_identifier(creg.name, taken)
             lines.append(f"bit[{creg.size}] {name};\n")
             for index, bit in enumerate(creg):
                 if bit in self.clbit_text:
@@ -229,7 +172,7 @@ class _Emitter:
         if len(circuit.qregs) != 1 or list(circuit.qregs[0]) != circuit.qubits:
             raise _Unsupported
         qreg = circuit.qregs[0]
-        name = _check_identifier(qreg.name, taken)
+        name = check_identifier(qreg.name, taken)
         lines.append(f"qubit[{qreg.size}] {name};\n")
         self.qubit_text = {bit: f"{name}[{index}]" for index, bit in enumerate(qreg)}
         return lines
@@ -242,7 +185,8 @@ class _Emitter:
         if self.uses_ecr:
             head.append(ECR_DEFINITION)
         head.extend(self.declarations)
-        return Qasm3Program("".join(head) + body, self.names)
+        used = frozenset(self.used) if self.used is not None else None
+        return Qasm3Program("".join(head) + body, self.names, used)
 
     def block(self, data: Iterable[CircuitInstruction], qubit_text: dict[Qubit, str],
               clbit_text: dict[Clbit, str], indent: str) -> str:
@@ -253,9 +197,9 @@ class _Emitter:
         hashed, and the loop allocates nothing per instruction beyond what iterating the
         circuit already costs (so the garbage collector stays asleep).
         """
-        table = _index_table(qubit_text)
+        table, positions = _index_table(qubit_text)
         size = len(table)
-        multi: dict[Any, dict[str, Any]] = {}
+        multi: dict[Any, _Lines] = {}
         out: list[str] = []
         append = out.append
         count = len
@@ -268,8 +212,8 @@ class _Emitter:
                             else tuple([bit._index for bit in qubits]))
                 lines = multi.get(key)
                 if lines is None:
-                    text = ", ".join([qubit_text[bit] for bit in qubits])
-                    lines = multi[key] = {"": text}
+                    lines = multi[key] = _Lines(", ".join([qubit_text[bit] for bit in qubits]),
+                                                tuple([positions[bit._index] for bit in qubits]))
             name = inst.name
             entry = lines.get(name)
             if entry.__class__ is str:  # a cached parameterless line
@@ -283,9 +227,9 @@ class _Emitter:
                         line = entry.get(angle)
                         if line is None:
                             line = entry[angle] = (
-                                f"{indent}{name}({self.real(angle)}) {lines['']};\n")
+                                f"{indent}{name}({self.real(angle)}) {lines.text};\n")
                     else:
-                        line = f"{indent}{name}({self.angle(angle)}) {lines['']};\n"
+                        line = f"{indent}{name}({self.angle(angle)}) {lines.text};\n"
                 else:
                     line = self.with_params(inst, name, lines, indent, (qubit_text, clbit_text))
             else:
@@ -300,65 +244,38 @@ class _Emitter:
             text = self.repr_cache[value] = _float_text(value)
         return text
 
-    def with_params(self, inst: CircuitInstruction, name: str, lines: dict[str, Any],
+    def with_params(self, inst: CircuitInstruction, name: str, lines: _Lines,
                     indent: str, scope: _Scope) -> str:
         """A parametrised instruction the cached fast path did not cover."""
+        if self.used is not None:
+            self.used.add((name, lines.qargs))
         if name == "delay":
             return self.delay(inst, lines, indent)
         if name in ("if_else", "while_loop", "for_loop"):
             return self.control_flow(inst, indent, scope)
-        if name not in _STDGATES or not inst.is_standard_gate():
+        if name not in STDGATES or not inst.is_standard_gate():
             raise _Unsupported
         params = inst.params
         if len(params) == 1:
             lines[name] = {}  # from now on this (qubits, gate) takes the fast path
         args = ", ".join([self.angle(param) for param in params])
-        return f"{indent}{name}({args}) {lines['']};\n"
+        return f"{indent}{name}({args}) {lines.text};\n"
 
     def angle(self, value: Any) -> str:
         """A gate argument: literal, input name, or a +-*/ expression of inputs."""
         if isinstance(value, ParameterExpression):
-            if isinstance(value, Parameter):
-                name = self.names.get(value)
-                if name is None:
-                    raise _Unsupported
-                return name
-            return self.expression(value)
+            return self.parameter_text(value)
         return self.real(value)
 
-    def expression(self, value: ParameterExpression) -> str:
-        """``str(expr)`` (what ``qasm3.dumps`` writes too) after renaming vector elements.
-
-        The common ``number ± parameter`` shape is rewritten from one match; the text is the
-        one :meth:`any_expression` would give (tests hold them to it), at a third of the cost.
-        """
-        raw = str(value)
-        match = _OFFSET_RE.fullmatch(raw)
-        if match is not None:
-            number, sign, base, index = match.groups()
-            name = base if index is None else f"_{base}_{index}_"
-            if name in self.known_names:
-                return f"{number} {sign} {name}"
-        return self.any_expression(raw)
-
-    def any_expression(self, raw: str) -> str:
-        """The text of any ``+-*/`` expression of known parameters, from its ``str``."""
-        text = self.expression_cache.get(raw)
-        if text is None:
-            text = _VECTOR_ELEMENT_RE.sub(r"_\1_\2_", raw) if "[" in raw else raw
-            if (_EXPR_RE.fullmatch(text) is None or "**" in text
-                    or not self.known_names.issuperset(_WORD_RE.findall(text))):
-                raise _Unsupported
-            self.expression_cache[raw] = text
-        return text
-
-    def without_params(self, inst: CircuitInstruction, name: str, lines: dict[str, Any],
+    def without_params(self, inst: CircuitInstruction, name: str, lines: _Lines,
                        indent: str, scope: _Scope) -> str:
         """A parameterless instruction seen for the first time on these qubits."""
+        if self.used is not None:
+            self.used.add((name, lines.qargs))
         if name == "measure":
             if len(inst.clbits) != 1 or not isinstance(inst.operation, Measure):
                 raise _Unsupported
-            return f"{indent}{scope[1][inst.clbits[0]]} = measure {lines['']};\n"
+            return f"{indent}{scope[1][inst.clbits[0]]} = measure {lines.text};\n"
         if name in ("break_loop", "continue_loop"):
             return f"{indent}{'break' if name == 'break_loop' else 'continue'};\n"
         if name in ("reset", "barrier"):
@@ -366,12 +283,12 @@ class _Emitter:
                 raise _Unsupported
         elif name == "ecr" and inst.is_standard_gate():
             self.uses_ecr = True
-        elif name not in _STDGATES or not inst.is_standard_gate():
+        elif name not in STDGATES or not inst.is_standard_gate():
             raise _Unsupported
-        line = lines[name] = f"{indent}{name} {lines['']};\n"
+        line = lines[name] = f"{indent}{name} {lines.text};\n"
         return line
 
-    def delay(self, inst: CircuitInstruction, lines: dict[str, Any], indent: str) -> str:
+    def delay(self, inst: CircuitInstruction, lines: _Lines, indent: str) -> str:
         """``delay[100dt] $0;`` — integer ``dt`` or a float SI duration."""
         op = inst.operation
         duration, unit = op.params[0], op.unit
@@ -385,11 +302,12 @@ class _Emitter:
             if unit not in _DELAY_UNITS:
                 raise _Unsupported
             text = self.real(duration) + unit
-        return f"{indent}delay[{text}] {lines['']};\n"
+        return f"{indent}delay[{text}] {lines.text};\n"
 
     def control_flow(self, inst: CircuitInstruction, indent: str, scope: _Scope) -> str:
         """``if``/``else``, ``while`` and ``for`` blocks, bodies emitted recursively."""
         qubit_text, clbit_text = scope
+        self.used = None  # bodies name their own bits: the ISA check reads the circuit
         op = inst.operation
         inner = indent + "  "
         bodies = [body for body in op.blocks]

@@ -116,15 +116,48 @@ def _all_supported(circuit: QuantumCircuit, target: Target) -> bool:
     return bool(check.property_set["all_gates_in_basis"])
 
 
-def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int) -> None:
-    """Raise if the circuit uses an instruction or qubit tuple the backend's Target lacks."""
+#: The last few targets' (name, qubits) entries, by identity (a Target takes no weak
+#: references); the target is kept alongside so its id cannot be reused while cached.
+_TARGET_ENTRIES: dict[int, tuple[Target, frozenset[tuple[str, tuple[int, ...]]]]] = {}
+
+
+def _target_entries(target: Target) -> frozenset[tuple[str, tuple[int, ...]]]:
+    """Every (name, qubits) the target lists for specific qubits."""
+    cached = _TARGET_ENTRIES.get(id(target))
+    if cached is None or cached[0] is not target:
+        entries = frozenset((name, tuple(qargs)) for name, props in target.items()
+                            for qargs in props if qargs is not None)
+        if len(_TARGET_ENTRIES) >= 8:
+            _TARGET_ENTRIES.pop(next(iter(_TARGET_ENTRIES)))
+        cached = _TARGET_ENTRIES[id(target)] = (target, entries)
+    return cached[1]
+
+
+def _listed(used: Iterable[tuple[str, tuple[int, ...]]], target: Target) -> bool:
+    """Whether the target lists every used (name, qubits), barriers and stores aside.
+
+    A False is not a verdict (entries added to the target later, instructions it supports
+    on any qubits): :func:`check_isa` then asks qiskit.
+    """
+    entries = _target_entries(target)
+    return all(name in _ALWAYS_ALLOWED or (name, qubits) in entries for name, qubits in used)
+
+
+def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int,
+              used: Iterable[tuple[str, tuple[int, ...]]] | None = None) -> None:
+    """Raise if the circuit uses an instruction or qubit tuple the backend's Target lacks.
+
+    ``used``, the circuit's distinct (name, qubits) when the encoder has them (no control
+    flow), are looked up in the target's own list; without them, or when one is not listed,
+    qiskit's check runs on the circuit.
+    """
     num_qubits = target.num_qubits or 0
     if circuit.num_qubits > num_qubits:
         raise ValidationError(
             # the official client's wording, which scripts match
             f"pub {pub_index}: circuit has {circuit.num_qubits} qubits but the target system "
             f"requires {num_qubits} qubits; transpile it for the backend first")
-    if _all_supported(circuit, target):
+    if (used is not None and _listed(used, target)) or _all_supported(circuit, target):
         return
     names = set(target.operation_names)
     for name, qubits in _used_instructions(circuit):

@@ -72,7 +72,7 @@ class EstimatorV2(PrimitiveBase[EstimatorOptions], BaseEstimatorV2):
         encoder = PubEncoder()
         encoded = []
         for index, pub in enumerate(coerced):
-            check_isa(pub.circuit, target, index)
+            check_isa(pub.circuit, target, index, encoder.instructions(pub))
             if pub.precision is not None:
                 check_precision(pub.precision, index)
             check_parameter_values(pub.parameter_values, index)

@@ -67,7 +67,7 @@ class SamplerV2(PrimitiveBase[SamplerOptions], BaseSamplerV2):
         encoder = PubEncoder()
         encoded = []
         for index, pub in enumerate(coerced):
-            check_isa(pub.circuit, target, index)
+            check_isa(pub.circuit, target, index, encoder.instructions(pub))
             check_shots(pub.shots or fallback, self._backend.max_shots, index)
             check_parameter_values(pub.parameter_values, index)
             warn_if_nothing_to_sample(pub.circuit, index)

@@ -1,0 +1,139 @@
+"""OpenQASM 3 names for the emitter: identifiers, parameter names and parameter expressions."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Any
+
+from qiskit.circuit import Parameter, ParameterExpression, ParameterVectorElement, QuantumCircuit
+
+#: A word that may be an identifier (letters in any script, ``_``, digits after the first);
+#: :func:`is_identifier` has the exact rule.
+_WORD = r"[^\W\d]\w*"
+_WORD_RE = re.compile(_WORD)
+_VECTOR_ELEMENT_RE = re.compile(rf"({_WORD})\[(\d+)\]")
+# What ``str(ParameterExpression)`` may contain for us to pass it on unchanged: names, numbers,
+# + - * / and parentheses. Anything else (functions, powers ``**``, complex) goes to
+# ``qasm3.dumps``.
+_EXPR_RE = re.compile(
+    rf"(?:\s*(?:{_WORD}|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+*/()]))+\s*"
+)
+#: The shape qiskit prints for a constant plus or minus one parameter (``3.141592653589793 +
+#: θ[5]``, every rotation a transpiler folds into an ``rz``): numbers as Rust's ``f64`` display
+#: spells them (shortest round trip, no exponent).
+_OFFSET_RE = re.compile(rf"(-?[0-9]+(?:\.[0-9]+)?) ([-+]) ({_WORD})(?:\[([0-9]+)\])?")
+_ASCII_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Unicode categories OpenQASM 3 allows in identifiers besides ``[A-Za-z_]`` (and ``[0-9]``
+#: after the first character): letters and letter-like numerals.
+_LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
+
+#: Standard gates whose qiskit name is also their ``stdgates.inc`` name (and arity).
+STDGATES = frozenset({
+    "p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "cx", "cy", "cz",
+    "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "id", "u1", "u2", "u3",
+})
+_RESERVED = STDGATES | {
+    "OPENQASM", "include", "defcalgrammar", "def", "cal", "defcal", "gate", "extern", "box",
+    "let", "break", "continue", "if", "else", "end", "return", "for", "while", "in", "switch",
+    "case", "default", "input", "output", "const", "readonly", "mutable", "qreg", "qubit",
+    "creg", "bool", "bit", "int", "uint", "float", "angle", "complex", "array", "void",
+    "duration", "stretch", "gphase", "inv", "pow", "ctrl", "negctrl", "durationof", "delay",
+    "reset", "measure", "barrier", "true", "false", "pi", "tau", "euler", "sin", "cos", "tan",
+    "arcsin", "arccos", "arctan", "exp", "log", "sqrt", "mod", "popcount", "rotl", "rotr",
+    "ceiling", "floor", "sizeof", "real", "imag", "U", "CX", "ecr", "phase", "cphase", "dt",
+    "ns", "us", "ms", "s", "im",
+}
+
+
+class Unsupported(Exception):
+    """The fast emitter does not cover this circuit; ``qasm3.dumps`` takes over."""
+
+
+@functools.lru_cache(maxsize=4096)
+def is_identifier(name: str) -> bool:
+    """Whether ``name`` is an OpenQASM 3 identifier (``θ``, ``__gθ`` and ``mé`` are)."""
+    if _ASCII_IDENT_RE.fullmatch(name):
+        return True
+    return bool(name) and all(
+        char == "_" or unicodedata.category(char) in _LETTER_CATEGORIES
+        or (position and char in "0123456789") for position, char in enumerate(name))
+
+
+def check_identifier(name: str, taken: set[str]) -> str:
+    """``name``, added to ``taken``, if it can declare something new in the program."""
+    if not is_identifier(name) or name in _RESERVED or name in taken:
+        raise Unsupported
+    taken.add(name)
+    return name
+
+
+def parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
+    """The ``input`` name of each parameter (``th[3]`` → ``_th_3_``, as ``qasm3.dumps``)."""
+    names: dict[Parameter, str] = {}
+    valid_bases: set[str] = set()  # a vector's name is checked once, not per element
+    for param in circuit.parameters:
+        if isinstance(param, ParameterVectorElement):
+            base = param.vector.name
+            name = f"_{base}_{param.index}_"
+        else:
+            base = name = param.name
+        if base not in valid_bases:
+            if not is_identifier(base):
+                raise Unsupported
+            valid_bases.add(base)
+        if name in _RESERVED:
+            raise Unsupported
+        names[param] = name
+    if len(set(names.values())) != len(names):
+        raise Unsupported
+    return names
+
+
+class ParameterText:
+    """Gate-argument text of a circuit's parameters and ``+-*/`` expressions of them."""
+
+    def __init__(self, circuit: QuantumCircuit) -> None:
+        self.names = parameter_names(circuit)
+        self.known_names = set(self.names.values())
+        self.expression_cache: dict[str, str] = {}
+
+    def parameter(self, value: Parameter) -> str:
+        """The input name of one of the circuit's parameters."""
+        name = self.names.get(value)
+        if name is None:
+            raise Unsupported
+        return name
+
+    def expression(self, value: ParameterExpression) -> str:
+        """``str(expr)`` (what ``qasm3.dumps`` writes too) after renaming vector elements.
+
+        The common ``number ± parameter`` shape is rewritten from one match; the text is the
+        one :meth:`any_expression` would give (tests hold them to it), at a third of the cost.
+        """
+        raw = str(value)
+        match = _OFFSET_RE.fullmatch(raw)
+        if match is not None:
+            number, sign, base, index = match.groups()
+            name = base if index is None else f"_{base}_{index}_"
+            if name in self.known_names:
+                return f"{number} {sign} {name}"
+        return self.any_expression(raw)
+
+    def any_expression(self, raw: str) -> str:
+        """The text of any ``+-*/`` expression of known parameters, from its ``str``."""
+        text = self.expression_cache.get(raw)
+        if text is None:
+            text = _VECTOR_ELEMENT_RE.sub(r"_\1_\2_", raw) if "[" in raw else raw
+            if (_EXPR_RE.fullmatch(text) is None or "**" in text
+                    or not self.known_names.issuperset(_WORD_RE.findall(text))):
+                raise Unsupported
+            self.expression_cache[raw] = text
+        return text
+
+    def __call__(self, value: Any) -> str:
+        """A symbolic gate argument (a parameter or an expression)."""
+        if isinstance(value, Parameter):
+            return self.parameter(value)
+        return self.expression(value)
