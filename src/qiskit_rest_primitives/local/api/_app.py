@@ -29,6 +29,7 @@ from ._auth import (
 )
 from ._body_limit import BodyLimitMiddleware
 from ._errors import CODE_INTERNAL, ApiError, bad_request, error_body, iam_error_body, not_found
+from ._hot_routes import HotRoutes
 from ._middleware import RecorderMiddleware
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
@@ -73,16 +74,21 @@ def create_app(state: ServerState) -> Any:
     _job_extra_routes(app, state)
     _session_routes(app, state)
     _instance_routes.register(app, state, _json_body)
+    hot = HotRoutes(app, app.router.routes, _api_error)
     # The access log is outermost, so requests refused for their size are logged too.
-    return AccessLogMiddleware(BodyLimitMiddleware(RecorderMiddleware(app, state),
+    return AccessLogMiddleware(BodyLimitMiddleware(RecorderMiddleware(hot, state),
                                                    state.limits.max_body_bytes))
+
+
+def _api_error(exc: ApiError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return JSONResponse(error_body(exc.message, exc.code), exc.status, headers=headers)
 
 
 def _exception_handlers(app: FastAPI, state: ServerState) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        return JSONResponse(error_body(exc.message, exc.code), exc.status, headers=headers)
+    async def api_error(_: Request, exc: ApiError) -> Response:
+        return _api_error(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

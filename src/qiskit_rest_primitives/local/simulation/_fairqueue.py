@@ -44,7 +44,8 @@ class FairQueue:
             if lane not in self._lanes:
                 self._pass[lane] = max(self._pass.get(lane, 0.0), self._now)
             self._lanes.setdefault(lane, deque()).append((next(self._arrivals), job_id, key))
-            self._ready.notify_all()
+            # One job, one taker: waking every idle slot would cost each a thread switch.
+            self._ready.notify()
 
     def get(self, timeout: float) -> tuple[str, str] | None:
         """``(lane, job)``: the first job with a free key, lanes by lowest pass; None if none.
