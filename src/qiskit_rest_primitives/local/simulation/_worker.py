@@ -287,13 +287,15 @@ class Worker:
         elif reason is not None:
             fields["result"] = f"Error code {reason_code}; {reason}"
         finished = self._store.transition(job_id, ("Running", "Queued"), **fields)
-        if self.on_finish is not None:  # also when a cancel made the job final first
-            self.on_finish(job_id)
         if finished:
             _log.info("job %s %s%s", job_id, status, f" ({reason})" if reason else "")
             row = self._store.job(job_id, ("crn", "session_id"))
             if row is not None:
                 self._touch_session(row.get("session_id"), last_job_completed=now_iso())
+        # Woken last, so a waiting results poll answers once the session shows the job done
+        # too (a session closes when its last job ends). Also when a cancel came first.
+        if self.on_finish is not None:
+            self.on_finish(job_id)
 
     def _touch_session(self, session_id: str | None, **fields: Any) -> None:
         if not session_id:
