@@ -156,3 +156,21 @@ def test_a_parameter_free_pub_with_a_shape_evolves_one_state() -> None:
     pub = EstimatorPub.coerce((circuit, ["ZZ", "XX", "ZI"], np.zeros((3, 0))), 0.0)
     data = _estimate(pub, 0)
     np.testing.assert_allclose(data.evs, [1.0, 1.0, 0.0], atol=1e-12)  # type: ignore[attr-defined]
+
+
+def test_pubs_sharing_a_circuit_are_evolved_together() -> None:
+    """Each pub of a batch gets the values it would get alone (sizes, shapes, observables
+    differ; two pubs share their observables)."""
+    rng = np.random.default_rng(4)
+    pubs = [_pub(rng.uniform(0, np.pi, (2, 6)), ["ZZI", "XIX"]),
+            _pub(rng.uniform(0, np.pi, (3, 1, 6)), [["IZZ", "YYI"]]),
+            _pub(rng.uniform(0, np.pi, 6), ["ZZI", "XIX"])]
+    program = statevector.compile_circuit(pubs[0].circuit)
+    assert program is not None
+    inputs = [statevector.PubInput(p.parameter_values, p.observables.ravel().tolist(),
+                                   p.observables.shape) for p in pubs]
+    together = statevector.exact_values(program, inputs)
+    for pub, values in zip(pubs, together, strict=True):
+        alone = statevector.estimate(program, pub, np.random.default_rng(0)).evs
+        assert values.shape == pub.shape
+        np.testing.assert_allclose(values, alone, atol=1e-12)

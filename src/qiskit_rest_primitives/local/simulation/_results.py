@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import zlib
@@ -78,12 +79,38 @@ def encode_ndarray(array: np.ndarray[Any, Any]) -> Any:
     """``ndarray`` envelope: base64 of zlib-compressed ``.npy`` bytes (object arrays as lists)."""
     if array.dtype == object:
         return _envelope("ndarray", [_encode(v) for v in array.tolist()])
+    npy = _npy_header(array.dtype, array.shape) + array.tobytes()  # C order, as np.save
+    return _envelope("ndarray", _small_npy_text(npy) if len(npy) <= 4096 else _npy_text(npy))
+
+
+def _npy_text(npy: bytes) -> str:
+    """base64 of zlib-compressed ``.npy`` bytes."""
+    return base64.b64encode(zlib.compress(npy)).decode("ascii")
+
+
+#: A job's ``stds`` and ``ensemble_standard_error`` are the same array, and pubs often
+#: share a precision: small arrays are compressed once.
+_small_npy_text = functools.lru_cache(maxsize=1024)(_npy_text)
+
+
+@functools.lru_cache(maxsize=256)
+def _npy_header(dtype: np.dtype[Any], shape: tuple[int, ...]) -> bytes:
+    """The header ``np.save`` writes for an array of this dtype and shape (the same bytes, so
+    results read exactly as the service's encoder writes them)."""
     buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array, order="C"), allow_pickle=False)  # keeps 0-d arrays 0-d
-    return _envelope("ndarray", base64.b64encode(zlib.compress(buffer.getvalue())).decode("ascii"))
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
+              "shape": shape}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    return buffer.getvalue()
 
 
 def _encode(obj: Any) -> Any:
+    if obj is None or (isinstance(obj, (str, int, float)) and not isinstance(obj, np.generic)):
+        return obj
+    if isinstance(obj, dict):
+        return {str(k): _encode(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return encode_ndarray(obj)
     if isinstance(obj, PrimitiveResult):
         return _envelope("PrimitiveResult", {
             "pub_results": [_encode(p) for p in obj], "metadata": _encode(obj.metadata)})
@@ -97,12 +124,8 @@ def _encode(obj: Any) -> Any:
             "fields": {n: _encode(obj[n]) for n in names}})
     if isinstance(obj, BitArray):
         return _envelope("BitArray", {"array": encode_ndarray(obj.array), "num_bits": obj.num_bits})
-    if isinstance(obj, np.ndarray):
-        return encode_ndarray(obj)
     if isinstance(obj, datetime):
         return _envelope("datetime", obj.isoformat())
-    if isinstance(obj, dict):
-        return {str(k): _encode(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_encode(v) for v in obj]
     if isinstance(obj, np.generic):

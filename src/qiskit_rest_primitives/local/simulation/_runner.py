@@ -133,24 +133,17 @@ def _run_estimator(
 ) -> PrimitiveResult[PubResult]:
     seed = _seed(job, "seed_estimator", seed)
     rng = np.random.default_rng(seed)
+    items = [_Item(job, pub, noise) for pub in job.pubs]
+    exact = _exact_on_statevector(items)
     results: list[PubResult] = []
-    for pub in job.pubs:
-        assert isinstance(pub, EstimatorPub)
-        plan, reduced, program = _reduction(job, pub.circuit, noise)
-        observables, vanished = reduce_observables(pub.observables, plan.kept,
-                                                   pub.circuit.num_qubits)
-        small = EstimatorPub(reduced, ObservablesArray.coerce(observables),
-                             _values_to_simulate(pub), pub.precision, validate=False)
-        if program is not None and statevector.covers(small):
-            data = statevector.estimate(program, small, rng)
+    for index, item in enumerate(items):
+        pub = item.pub
+        if index in exact:
+            data = statevector.with_noise(exact[index], float(pub.precision or 0.0), rng)
         else:
-            estimator = AerEstimator(options={
-                "backend_options": _backend_options(backend, plan, noise),
-                "run_options": {"seed_simulator": seed}})
-            data = _run_inline(
-                estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
+            data = item.on_aer(backend, noise, seed)
         evs = np.array(np.broadcast_to(np.asarray(data.evs, dtype=float), pub.shape)
-                       - np.broadcast_to(vanished, pub.shape))
+                       - np.broadcast_to(item.vanished, pub.shape))
         stds = np.array(np.broadcast_to(np.asarray(data.stds, dtype=float), pub.shape))
         shots, randomizations = estimator_shots(pub.precision, job.options)
         meta = {
@@ -163,6 +156,60 @@ def _run_estimator(
         bin_ = DataBin(evs=evs, stds=stds, ensemble_standard_error=stds.copy(), shape=evs.shape)
         results.append(PubResult(bin_, metadata=meta))
     return PrimitiveResult(results, metadata=_estimator_metadata(job.options))
+
+
+class _Item:
+    """One estimator pub on its reduced circuit: observables restricted to the kept qubits."""
+
+    def __init__(self, job: PreparedJob, pub: EstimatorPub, noise: bool) -> None:
+        self.pub = pub
+        self.plan, self.reduced, self.program = _reduction(job, pub.circuit, noise)
+        self.observables, self.vanished = reduce_observables(
+            pub.observables, self.plan.kept, pub.circuit.num_qubits)
+
+    def on_aer(self, backend: BackendInfo, noise: bool, seed: int | None) -> DataBin:
+        """The pub on Aer's estimator (noise, wide circuits, measurements, large sweeps)."""
+        pub = self.pub
+        small = EstimatorPub(self.reduced, ObservablesArray.coerce(self.observables),
+                             _values_to_simulate(pub), pub.precision, validate=False)
+        estimator = AerEstimator(options={
+            "backend_options": _backend_options(backend, self.plan, noise),
+            "run_options": {"seed_simulator": seed}})
+        return _run_inline(
+            estimator, EstimatorPub.coerce(small, estimator.options.default_precision))
+
+
+def _exact_on_statevector(items: list[_Item]) -> dict[int, np.ndarray[Any, Any]]:
+    """Exact values of the pubs the statevector path takes, by pub index: pubs sharing a
+    circuit are evolved together, in batches of at most ``MAX_PARAMETER_SETS`` sets."""
+    batches: dict[int, list[list[int]]] = {}  # by id(program)
+    sizes: dict[int, int] = {}
+    for index, item in enumerate(items):
+        size = item.pub.parameter_values.size
+        if item.program is None or size > statevector.MAX_PARAMETER_SETS:
+            continue
+        key = id(item.program)
+        if key not in batches or sizes[key] + size > statevector.MAX_PARAMETER_SETS:
+            batches.setdefault(key, []).append([])
+            sizes[key] = 0
+        batches[key][-1].append(index)
+        sizes[key] += max(size, 1)
+    exact: dict[int, np.ndarray[Any, Any]] = {}
+    for batch in (b for per_program in batches.values() for b in per_program):
+        inputs = [statevector.PubInput(items[i].pub.parameter_values,
+                                       _flatten(items[i].observables),
+                                       items[i].pub.observables.shape) for i in batch]
+        program = items[batch[0]].program
+        assert program is not None
+        exact.update(zip(batch, statevector.exact_values(program, inputs), strict=True))
+    return exact
+
+
+def _flatten(tree: Any) -> list[Any]:
+    """The leaves of a nested list, in order (an observables array raveled)."""
+    if not isinstance(tree, list):
+        return [tree]
+    return [leaf for node in tree for leaf in _flatten(node)]
 
 
 def _reduction(job: PreparedJob, circuit: QuantumCircuit, noise: bool

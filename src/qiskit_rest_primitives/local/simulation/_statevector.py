@@ -13,7 +13,7 @@ Gaussian noise of standard deviation ``precision`` that Aer's estimator adds.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from qiskit.circuit import Gate, ParameterExpression, QuantumCircuit
@@ -21,6 +21,7 @@ from qiskit.circuit.exceptions import CircuitError
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.exceptions import QiskitError
 from qiskit.primitives import DataBin
+from qiskit.primitives.containers.bindings_array import BindingsArray
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.quantum_info import Operator, Statevector
 
@@ -216,22 +217,57 @@ def covers(pub: EstimatorPub) -> bool:
     return bool(pub.parameter_values.size <= MAX_PARAMETER_SETS)
 
 
+class PubInput(NamedTuple):
+    """What :func:`exact_values` needs of one pub."""
+
+    values: BindingsArray
+    observables: list[dict[str, float]]
+    """``{label: coeff}`` per observable, in the order of ``observables_shape`` raveled."""
+    observables_shape: tuple[int, ...]
+
+
+def exact_values(program: Program, pubs: list[PubInput]) -> list[Array]:
+    """Exact expectation values of pubs sharing ``program``, each in its broadcast shape.
+
+    The parameter sets of every pub are evolved together (at most ``MAX_PARAMETER_SETS`` in
+    all, as :func:`covers` ensures for one pub: callers batch), and pubs with the same
+    observables read them in one pass: a gradient job sends one circuit and one observable
+    in tens of pubs.
+    """
+    blocks, state_indices, start = [], [], 0
+    for pub in pubs:
+        values = pub.values
+        if program.parameters:
+            blocks.append(np.asarray(values.as_array(program.parameters), dtype=float)
+                          .reshape(values.size, -1))
+            state_indices.append(start + np.arange(values.size).reshape(values.shape))
+        else:  # every row is the same state
+            blocks.append(np.zeros((1, 0)))
+            state_indices.append(np.full(values.shape, start))
+        start += len(blocks[-1])
+    states = program.states(np.concatenate(blocks))
+    tables: dict[Any, Array] = {}  # [state, observable] by observables
+    results = []
+    for pub, state_index in zip(pubs, state_indices, strict=True):
+        key = tuple(tuple(terms.items()) for terms in pub.observables)
+        if key not in tables:
+            tables[key] = expectation_values(states, pub.observables, program.num_qubits)
+        rows, columns = np.broadcast_arrays(
+            state_index, np.arange(len(pub.observables)).reshape(pub.observables_shape))
+        results.append(np.array(tables[key][rows, columns], dtype=float))
+    return results
+
+
+def with_noise(exact: Array, precision: float, rng: np.random.Generator) -> DataBin:
+    """``evs`` (``exact`` plus ``N(0, precision)`` noise, as Aer's estimator adds) and
+    ``stds``."""
+    evs = rng.normal(exact, precision, exact.shape) if precision > 0 else exact
+    return DataBin(evs=evs, stds=np.full(exact.shape, precision), shape=exact.shape)
+
+
 def estimate(program: Program, pub: EstimatorPub, rng: np.random.Generator) -> DataBin:
     """``evs`` (exact values plus ``N(0, precision)`` noise) and ``stds`` of ``pub``, whose
     circuit ``program`` compiles."""
-    values = pub.parameter_values
-    if program.parameters:
-        rows = values.as_array(program.parameters).reshape(values.size, -1)
-        state_index = np.arange(values.size).reshape(values.shape)
-    else:  # every row is the same state
-        rows, state_index = np.zeros((1, 0)), np.zeros(values.shape, dtype=int)
-    states = program.states(np.asarray(rows, dtype=float))
-    observables = pub.observables.ravel().tolist()
-    exact = expectation_values(states, observables, program.num_qubits)  # [state, observable]
-    state_index, operator_index = np.broadcast_arrays(
-        state_index, np.arange(len(observables)).reshape(pub.observables.shape))
-    evs = np.array(exact[state_index, operator_index], dtype=float)
-    precision = float(pub.precision or 0.0)
-    if precision > 0:
-        evs = rng.normal(evs, precision, evs.shape)
-    return DataBin(evs=evs, stds=np.full(evs.shape, precision), shape=evs.shape)
+    observables = PubInput(pub.parameter_values, pub.observables.ravel().tolist(),
+                           pub.observables.shape)
+    return with_noise(exact_values(program, [observables])[0], float(pub.precision or 0.0), rng)
