@@ -10,6 +10,7 @@ measured in the same run: the idle server, or the same jobs one at a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import requests
 from _common import median_time, report_tables
 from bench_client import _bell
@@ -173,28 +175,75 @@ def _service(server: dict[str, Any]) -> qrp.RuntimeService:
                               url=server["url"], iam_url=server["iam_url"])
 
 
+class _CpuClock:
+    """CPU seconds used so far by the server process, its worker processes and this client."""
+
+    def __init__(self, server_pid: int) -> None:
+        self._server = psutil.Process(server_pid)
+
+    def read(self) -> dict[str, float]:
+        workers = 0.0
+        for child in self._server.children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # a worker replaced meanwhile
+                workers += sum(child.cpu_times()[:2])
+        return {"server": sum(self._server.cpu_times()[:2]), "workers": workers,
+                "client": time.process_time()}
+
+
+def _cpu_ms(before: dict[str, float], after: dict[str, float], jobs: int) -> dict[str, float]:
+    used = {f"cpu_{k}_ms": (after[k] - before[k]) * 1e3 / jobs for k in before}
+    return {**used, "cpu_total_ms": sum(used.values())}
+
+
+def _settle(clock: _CpuClock) -> None:
+    """Wait until the worker processes idle (spares started by the warm-up have imported Aer)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        before = clock.read()["workers"]
+        time.sleep(1.0)
+        if clock.read()["workers"] - before < 0.02:
+            return
+
+
 def bench_thread_pool(jobs: int, workers: int, repeat: int) -> list[dict[str, Any]]:
-    """``jobs`` Bell jobs one at a time, then from 16 threads (our client), alternating."""
+    """``jobs`` Bell jobs one at a time, then from a thread pool (our client), alternating.
+
+    The pool is Python's default ``ThreadPoolExecutor()`` (min(32, cores + 4) threads), what a
+    user writes. CPU per job is counted for each process: the server's API process, its worker
+    processes and this client. On ``cores`` cores the pool cannot finish faster than total CPU
+    per job ÷ cores, hence ``cpu_bound_speedup``: the sequential time over that floor.
+    """
     with serve(workers) as server, _service(server) as service:
         backend = service.backend("ibmq_manila")
         sampler, isa = qrp.Sampler(mode=backend), _bell(backend)
+        clock = _CpuClock(server["pid"])
+        cores = os.cpu_count() or 1
 
         def one(_: int) -> None:
             sampler.run([isa], shots=100).result()
 
         rows = []
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(one, range(16)))  # the token and 16 pooled connections
+        with ThreadPoolExecutor() as pool:
+            threads = pool._max_workers
+            list(pool.map(one, range(4 * threads)))  # the token and the pooled connections
+            _settle(clock)
             for _ in range(repeat):
-                start = time.perf_counter()
+                before, start = clock.read(), time.perf_counter()
                 for i in range(jobs):
                     one(i)
                 sequential = time.perf_counter() - start
-                start = time.perf_counter()
+                seq_cpu = _cpu_ms(before, clock.read(), jobs)
+                before, start = clock.read(), time.perf_counter()
                 list(pool.map(one, range(jobs)))
                 pooled = time.perf_counter() - start
-                rows.append({"jobs": jobs, "workers": workers, "sequential_s": sequential,
-                             "thread_pool_s": pooled, "speedup": sequential / pooled})
+                pool_cpu = _cpu_ms(before, clock.read(), jobs)
+                floor = pool_cpu["cpu_total_ms"] / 1e3 * jobs / cores
+                rows.append({"jobs": jobs, "workers": workers, "threads": threads,
+                             "sequential_s": sequential, "thread_pool_s": pooled,
+                             "speedup": sequential / pooled,
+                             "cpu_bound_speedup": sequential / floor,
+                             **{f"seq_{k}": v for k, v in seq_cpu.items()},
+                             **{f"pool_{k}": v for k, v in pool_cpu.items()}})
     rows.sort(key=lambda row: row["speedup"])
     return [{**rows[len(rows) // 2], "speedup_range": [rows[0]["speedup"], rows[-1]["speedup"]]}]
 
