@@ -128,6 +128,8 @@ class QpyProgram:
 
 def _has_switch(circuit: QuantumCircuit) -> bool:
     """Whether a ``switch`` appears anywhere, control-flow bodies included."""
+    if not circuit._data.has_control_flow_op():  # a flag, where counting reads every operation
+        return False
     names = circuit.count_ops()
     if "switch_case" in names:
         return True

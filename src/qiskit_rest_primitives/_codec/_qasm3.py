@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -43,7 +44,9 @@ class Qasm3Program:
     """OpenQASM 3 text plus, for each circuit parameter, the name it has in the text."""
 
     text: str
-    parameter_names: dict[Parameter, str]
+    #: The circuit's parameters and, in the same order, their ``input`` names in ``text``.
+    parameters: tuple[Parameter, ...]
+    input_names: tuple[str, ...]
     #: Every distinct (name, qubits) of the circuit, when the emitter saw them all (no control
     #: flow); lets the ISA check skip building a DAG.
     instructions: frozenset[UsedInstruction] | None = field(default=None, compare=False)
@@ -54,7 +57,13 @@ class Qasm3Program:
         ``qasm3.loads`` returns plain parameters sorted by name, so
         ``ParameterVector`` elements (``_th_10_`` before ``_th_2_``) reorder.
         """
-        return sorted(self.parameter_names, key=self.parameter_names.__getitem__)
+        return [param for _, param in sorted(zip(self.input_names, self.parameters,
+                                                 strict=True))]  # names are distinct
+
+    @functools.cached_property
+    def parameter_names(self) -> dict[Parameter, str]:
+        """Parameter → its name in the text."""
+        return dict(zip(self.parameters, self.input_names, strict=True))
 
 
 def dumps(circuit: QuantumCircuit) -> Qasm3Program:
@@ -75,7 +84,7 @@ def dumps_fast(circuit: QuantumCircuit) -> Qasm3Program | None:
         emitter = _Emitter(circuit)
         text = native_text(circuit)
         if text is not None:
-            return Qasm3Program(text, {})
+            return Qasm3Program(text, (), ())
         return emitter.program()
     except _Unsupported:
         return None
@@ -86,7 +95,7 @@ def dumps_reference(circuit: QuantumCircuit) -> Qasm3Program:
     text = qasm3.dumps(circuit, disable_constants=True, allow_aliasing=True,
                        experimental=qasm3.ExperimentalFeatures.SWITCH_CASE_V1)
     names = _INPUT_RE.findall(text)
-    return Qasm3Program(text, dict(zip(circuit.parameters, names, strict=True)))
+    return Qasm3Program(text, tuple(circuit.parameters), tuple(names))
 
 
 def _float_text(value: Any) -> str:
@@ -145,7 +154,6 @@ class _Emitter:
             raise _Unsupported
         self.circuit = circuit
         self.parameter_text = ParameterText(circuit)
-        self.names = self.parameter_text.names
         self.uses_ecr = False
         self.repr_cache: dict[float, str] = {}
         self.used: set[UsedInstruction] | None = set()  # None once control flow is seen
@@ -181,12 +189,14 @@ class _Emitter:
         """Header, declarations and body as one :class:`Qasm3Program`."""
         body = self.block(self.circuit._data, self.qubit_text, self.clbit_text, "")
         head = ['OPENQASM 3.0;\ninclude "stdgates.inc";\n']
-        head.extend(f"input float[64] {name};\n" for name in self.names.values())
+        head.extend(f"input float[64] {name};\n" for name in self.parameter_text.input_names)
         if self.uses_ecr:
             head.append(ECR_DEFINITION)
         head.extend(self.declarations)
         used = frozenset(self.used) if self.used is not None else None
-        return Qasm3Program("".join(head) + body, self.names, used)
+        names = self.parameter_text
+        return Qasm3Program("".join(head) + body, names.parameters, tuple(names.input_names),
+                            used)
 
     def block(self, data: Iterable[CircuitInstruction], qubit_text: dict[Qubit, str],
               clbit_text: dict[Clbit, str], indent: str) -> str:
@@ -263,6 +273,8 @@ class _Emitter:
 
     def angle(self, value: Any) -> str:
         """A gate argument: literal, input name, or a +-*/ expression of inputs."""
+        if value.__class__ is ParameterExpression:  # the usual case first: one call, not three
+            return self.parameter_text.expression(value)
         if isinstance(value, ParameterExpression):
             return self.parameter_text(value)
         return self.real(value)
