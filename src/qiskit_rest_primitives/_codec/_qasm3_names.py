@@ -97,7 +97,7 @@ class ParameterText:
     """Gate-argument text of a circuit's parameters and ``+-*/`` expressions of them."""
 
     def __init__(self, circuit: QuantumCircuit) -> None:
-        self.parameters = tuple(circuit.parameters)
+        self.parameters = tuple(circuit._data.parameters)  # sorted, as circuit.parameters
         self.input_names, printed = input_names(self.parameters)
         self.known_names = set(self.input_names)
         if len(self.known_names) != len(self.input_names):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import fields
 from numbers import Real
 from typing import Any, TypeVar
@@ -133,18 +133,17 @@ def _target_entries(target: Target) -> frozenset[tuple[str, tuple[int, ...]]]:
     return cached[1]
 
 
-def _listed(used: Iterable[tuple[str, tuple[int, ...]]], target: Target) -> bool:
+def _listed(used: Set[tuple[str, tuple[int, ...]]], target: Target) -> bool:
     """Whether the target lists every used (name, qubits), barriers and stores aside.
 
     A False is not a verdict (entries added to the target later, instructions it supports
     on any qubits): :func:`check_isa` then asks qiskit.
     """
-    entries = _target_entries(target)
-    return all(name in _ALWAYS_ALLOWED or (name, qubits) in entries for name, qubits in used)
+    return all(name in _ALWAYS_ALLOWED for name, _ in used - _target_entries(target))
 
 
 def check_isa(circuit: QuantumCircuit, target: Target, pub_index: int,
-              used: Iterable[tuple[str, tuple[int, ...]]] | None = None) -> None:
+              used: Set[tuple[str, tuple[int, ...]]] | None = None) -> None:
     """Raise if the circuit uses an instruction or qubit tuple the backend's Target lacks.
 
     ``used``, the circuit's distinct (name, qubits) when the encoder has them (no control
