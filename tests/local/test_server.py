@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -106,6 +107,35 @@ def test_cli_prints_credentials_and_exits_on_interrupt() -> None:
             proc.send_signal(signal.SIGINT)  # like Ctrl-C
             proc.wait(timeout=15)
     assert proc.returncode == 0
+
+
+def test_ctrl_c_in_a_terminal_prints_no_traceback() -> None:
+    """Ctrl-C signals the whole foreground process group: the workers get SIGINT too."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0",
+         "--json", "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    ) as proc:
+        try:
+            banner = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
+            token = requests.post(banner["iam_url"], timeout=10, data={
+                "grant_type": "urn:ibm:params:oauth:grant-type:apikey",
+                "apikey": banner["api_key"]}).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}", "Service-CRN": banner["instance"],
+                       "IBM-API-Version": "2026-04-15"}
+            job = requests.post(banner["url"] + "/jobs", json=sampler_body([BELL_MANILA]),
+                                headers=headers, timeout=10).json()["id"]
+            status, deadline = "", time.monotonic() + 60
+            while status != "Completed" and time.monotonic() < deadline:  # a worker is up
+                status = requests.get(f"{banner['url']}/jobs/{job}", headers=headers,
+                                      timeout=10).json()["status"]
+                time.sleep(0.05)
+            assert status == "Completed"
+        finally:
+            os.killpg(proc.pid, signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
 def test_unfinished_jobs_are_requeued_after_restart(tmp_path: Path) -> None:

@@ -33,10 +33,13 @@ _HEADER = struct.Struct("!Q")
 # when the thread that started it ends. A simulation holds the GIL for its whole run, so no
 # watchdog thread could notice a dead parent; and importing Qiskit takes long enough for a
 # server to die meanwhile, hence the parent check. Elsewhere an orphaned worker ends at its next
-# read of stdin.
-_BOOT = """import os, sys
+# read of stdin. First of all, SIGINT is ignored: Ctrl-C in a terminal signals the whole
+# foreground process group, workers included, and each would print a KeyboardInterrupt
+# traceback; the server stops its workers itself.
+_BOOT = """import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 if sys.platform.startswith("linux"):
-    import ctypes, signal
+    import ctypes
     ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     if str(os.getppid()) != os.environ["QRP_PARENT_PID"]:
         os._exit(0)
