@@ -19,8 +19,8 @@ from ._qasm3_syntax import CONSTANTS, IDENT, NUMBER, Unsupported
 
 _FLOAT_RE = re.compile(rf"[-+]?{NUMBER}")
 #: ``a op b``, the shape transpiled circuits' expressions mostly have (``π + θ[3]``).
-_BINARY_RE = re.compile(
-    rf"\s*(?:({IDENT})|({NUMBER}))\s*([-+*/])\s*(?:({IDENT})|({NUMBER}))\s*")
+_BINARY_RE = re.compile(rf"\s*({IDENT}|{NUMBER})\s*([-+*/])\s*({IDENT}|{NUMBER})\s*")
+_NUMBER_RE = re.compile(NUMBER)
 _TOKEN_RE = re.compile(rf"\s*(?:({IDENT})|({NUMBER})|([-+*/()]))")
 _EXPRESSION_RE = re.compile(rf"(?:\s*(?:{IDENT}|{NUMBER}|[-+*/()]))+\s*")
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
@@ -40,6 +40,7 @@ class Angles:
         self.used: set[str] = set()
         self._arguments: dict[str | None, tuple[Any, ...]] = {None: ()}
         self._values: dict[str, Any] = {}
+        self._literals: dict[str, Any] = dict(CONSTANTS)
 
     def arguments(self, text: str | None, count: int) -> tuple[Any, ...]:
         """The ``count`` values of a call's argument list (``None``: no parentheses)."""
@@ -68,32 +69,36 @@ class Angles:
         if value is not None:  # a bare input name, as most parametric gates have
             self.used.add(text)
             return value
-        binary = _BINARY_RE.fullmatch(text)
-        if binary is None and _FLOAT_RE.fullmatch(text):
+        parts = text.split(" ")
+        if len(parts) == 3 and parts[1] in _OPERATORS:  # ``a + b`` as the exporters write it
+            left, right = self._token(parts[0]), self._token(parts[2])
+            if left is not None and right is not None:
+                return _apply(_OPERATORS[parts[1]], left, right)
+        if _FLOAT_RE.fullmatch(text):
             return float(text)
-        try:
-            if binary is not None:
-                left = self._operand(binary[1], binary[2])
-                return _OPERATORS[binary[3]](left, self._operand(binary[4], binary[5]))
-            return self._expression(text)
-        except Unsupported:
-            raise
-        except Exception as exc:  # 1/0 and the like: qasm3.loads reports them
-            raise Unsupported from exc
+        binary = _BINARY_RE.fullmatch(text)
+        if binary is not None:  # ``a+b``, ``a  *b``...
+            left, right = self._operand(binary[1]), self._operand(binary[3])
+            return _apply(_OPERATORS[binary[2]], left, right)
+        return self._expression(text)
 
-    def _operand(self, name: str | None, number: str | None) -> Any:
-        """One name or number of an expression."""
-        if not name:
-            assert number
-            return _Int(number) if number.isdigit() else float(number)
-        value = self.parameters.get(name)
+    def _token(self, text: str) -> Any:
+        """An input, a constant or an unsigned number (integers as OpenQASM integers), or
+        None if ``text`` is none of them."""
+        value = self.parameters.get(text)
         if value is not None:
-            self.used.add(name)
+            self.used.add(text)
             return value
-        constant = CONSTANTS.get(name)
-        if constant is None:
+        value = self._literals.get(text)
+        if value is None and _NUMBER_RE.fullmatch(text):
+            value = self._literals[text] = _Int(text) if text.isdigit() else float(text)
+        return value
+
+    def _operand(self, text: str) -> Any:
+        value = self._token(text)
+        if value is None:
             raise Unsupported
-        return constant
+        return value
 
     def _expression(self, text: str) -> Any:
         """Any other expression: its tokens are checked, then evaluated by Python itself
@@ -108,9 +113,18 @@ class Angles:
                 shape.append(symbol)
                 continue
             key = f"_v{len(namespace)}"
-            namespace[key] = self._operand(ident, number)
+            namespace[key] = self._operand(ident or number)
             shape.append(key)
-        return eval(_compile(" ".join(shape)), namespace)
+        return _apply(eval, _compile(" ".join(shape)), namespace)
+
+
+def _apply(function: Any, *args: Any) -> Any:
+    """``function(*args)``; an error (``1/0``...) sends the program to ``qasm3.loads``,
+    which reports it."""
+    try:
+        return function(*args)
+    except Exception as exc:
+        raise Unsupported from exc
 
 
 @functools.lru_cache(maxsize=1024)

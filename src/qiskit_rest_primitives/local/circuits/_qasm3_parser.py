@@ -58,6 +58,7 @@ _DELAY_RE = re.compile(r"delay\s*\[\s*([0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?)"
                        r"\s*(dt|ns|us|µs|ms|s)\s*\]\s+(.+?)\s*;")
 _IDENT_RE = re.compile(IDENT)
 _BIT_RE = re.compile(rf"(?:\$([0-9]+)|({IDENT})\s*\[\s*([0-9]+)\s*\])")
+_MEASURE = CircuitInstruction(Measure(), (Qubit(),), (Clbit(),))
 #: How declaration lines start (others skip the declaration patterns).
 _DECLARATIONS = ("include", "input", "bit", "qubit")
 #: More bits than any device has: refuse rather than allocate (``qasm3.loads`` would try).
@@ -108,6 +109,7 @@ class _Parser:
         self.cache: dict[str, CircuitInstruction] = {}
         self.operands: dict[str, tuple[Qubit, ...]] = {}
         self.qubits: dict[str, Qubit] = {}
+        self.symbols = set(KEYWORDS) | set(CONSTANTS)  # names a declaration may not take
 
     def parse(self) -> QuantumCircuit:
         """Run through the lines, one instruction per statement; repeated lines are one
@@ -152,10 +154,12 @@ class _Parser:
             if spec is not None and operands:  # a gate call: most lines of a program
                 instruction = self.cache[line] = self._call(spec, args, operands)
                 return instruction
+            if operands.startswith("= measure "):
+                instruction = self.cache[line] = self._measure(name, operands[10:])
+                return instruction
             if (name == "input" and operands.startswith("float[64] ")
                     and _IDENT_RE.fullmatch(operands, 10)):
-                self._input(operands[10:])
-                return None
+                return self._inputs(operands[10:], rest)
         return self._other(line, rest)
 
     def _other(self, line: str, rest: Iterator[str]) -> CircuitInstruction | None:
@@ -185,13 +189,16 @@ class _Parser:
         params = self.angles.arguments(args, spec.num_params)
         if spec.standard is not None:
             return CircuitInstruction.from_standard(spec.standard, qubits, params)
+        if isinstance(spec.factory, DefinedGate):  # one shared gate: copy its instruction
+            return spec.factory.instruction.replace(qubits=qubits)
         return CircuitInstruction(spec.factory(*params), qubits, ())
 
     def _declaration(self, line: str) -> bool:
         """Handle ``include``/``input``/``bit[n]``/``qubit[n]``; False if not a declaration."""
         if line == 'include "stdgates.inc";':
-            if any(name in self.gates for name in STDGATES):
+            if not self.symbols.isdisjoint(STDGATES):
                 raise Unsupported
+            self.symbols.update(STDGATES)
             self.gates.update(STDGATES)
             return True
         if match := _INPUT_RE.fullmatch(line):
@@ -217,10 +224,26 @@ class _Parser:
         self._new_symbol(name)
         self.parameters[name] = Parameter(name)
 
+    def _inputs(self, name: str, rest: Iterator[str]) -> CircuitInstruction | None:
+        """``input float[64] name;`` and the input declarations right after it, read in one
+        go (exporters write one per parameter); then the line after them as :meth:`_line`."""
+        self._input(name)
+        symbols, parameters = self.symbols, self.parameters
+        for line in rest:
+            if not (line.startswith("input float[64] ") and line.endswith(";")
+                    and _IDENT_RE.fullmatch(line, 16, len(line) - 1)):
+                return self._line(line, rest)
+            name = line[16:-1]
+            if name in symbols:
+                raise Unsupported
+            symbols.add(name)
+            parameters[name] = Parameter(name)
+        return None
+
     def _new_symbol(self, name: str) -> None:
-        if (name in self.parameters or name in self.cregs or name in self.qregs
-                or name in self.gates or name in CONSTANTS or name in KEYWORDS):
-            raise Unsupported
+        if name in self.symbols:
+            raise Unsupported  # declared twice, or a reserved word: qasm3.loads reports it
+        self.symbols.add(name)
 
     def _gate_definition(self, header: str, rest: Iterator[str]) -> None:
         """A parameterless ``gate name a, b { ... }`` whose body calls known gates."""
@@ -257,8 +280,7 @@ class _Parser:
             match = _MEASURE_RE.fullmatch(line)
             if match is None:
                 raise Unsupported
-            return CircuitInstruction(Measure(), (self._qubit(match[2]),),
-                                      (self._clbit(match[1]),))
+            return self._measure(match[1], match[2])
         call = CALL_RE.fullmatch(line)
         if call is None or call[1] not in ("barrier", "reset") or call[2] is not None:
             raise Unsupported  # an undeclared gate, or arguments to barrier/reset
@@ -268,6 +290,10 @@ class _Parser:
         if len(qubits) != 1:
             raise Unsupported
         return CircuitInstruction(Reset(), qubits, ())
+
+    def _measure(self, clbit: str, qubit: str) -> CircuitInstruction:
+        """``clbit = measure qubit;``"""
+        return _MEASURE.replace(qubits=(self._qubit(qubit),), clbits=(self._clbit(clbit),))
 
     def _operands(self, text: str) -> tuple[Qubit, ...]:
         """The distinct qubits of a comma-separated operand list, memoised by its text."""
