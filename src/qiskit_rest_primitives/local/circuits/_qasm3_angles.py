@@ -38,13 +38,15 @@ class Angles:
     def __init__(self, parameters: dict[str, Parameter]) -> None:
         self.parameters = parameters
         self.used: set[str] = set()
-        self._arguments: dict[str | None, tuple[Any, ...]] = {None: ()}
+        #: Argument texts already read → their values (``None``: no argument list).
+        self.known: dict[str | None, tuple[Any, ...]] = {None: ()}
         self._values: dict[str, Any] = {}
         self._literals: dict[str, Any] = dict(CONSTANTS)
 
-    def arguments(self, text: str | None, count: int) -> tuple[Any, ...]:
-        """The ``count`` values of a call's argument list (``None``: no parentheses)."""
-        values = self._arguments.get(text)
+    def arguments(self, text: str | None) -> tuple[Any, ...]:
+        """The values of a call's argument list (``None``: no parentheses), kept in
+        :attr:`known`."""
+        values = self.known.get(text)
         if values is None:
             assert text is not None
             if "," in text:
@@ -52,9 +54,7 @@ class Angles:
             else:
                 single = text.strip()
                 values = (self._evaluate(single),) if single else ()
-            self._arguments[text] = values
-        if len(values) != count:
-            raise Unsupported
+            self.known[text] = values
         return values
 
     def angle(self, text: str) -> Any:
@@ -70,10 +70,14 @@ class Angles:
             self.used.add(text)
             return value
         parts = text.split(" ")
-        if len(parts) == 3 and parts[1] in _OPERATORS:  # ``a + b`` as the exporters write it
+        operation = _OPERATORS.get(parts[1]) if len(parts) == 3 else None
+        if operation is not None:  # ``a + b`` as the exporters write it
             left, right = self._token(parts[0]), self._token(parts[2])
             if left is not None and right is not None:
-                return _apply(_OPERATORS[parts[1]], left, right)
+                try:
+                    return operation(left, right)
+                except Exception as exc:  # 1/0: qasm3.loads reports it
+                    raise Unsupported from exc
         if _FLOAT_RE.fullmatch(text):
             return float(text)
         binary = _BINARY_RE.fullmatch(text)

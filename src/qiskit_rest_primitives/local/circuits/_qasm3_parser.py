@@ -118,9 +118,9 @@ class _Parser:
         self._header(lines)
         instructions: list[CircuitInstruction] = []
         push = instructions.append
-        cache = self.cache
+        cached = self.cache.get
         for line in lines:
-            instruction = cache.get(line)
+            instruction = cached(line)
             if instruction is None:
                 instruction = self._line(line, lines)
                 if instruction is None:
@@ -184,9 +184,11 @@ class _Parser:
     def _call(self, spec: GateSpec, args: str | None, operands: str) -> CircuitInstruction:
         """A call of a known gate; standard gates are stored without a Python gate object."""
         qubits = self.operands.get(operands) or self._operands(operands)
-        if len(qubits) != spec.num_qubits:
+        params = self.angles.known.get(args)
+        if params is None:
+            params = self.angles.arguments(args)
+        if len(qubits) != spec.num_qubits or len(params) != spec.num_params:
             raise Unsupported
-        params = self.angles.arguments(args, spec.num_params)
         if spec.standard is not None:
             return CircuitInstruction.from_standard(spec.standard, qubits, params)
         if isinstance(spec.factory, DefinedGate):  # one shared gate: copy its instruction
@@ -264,10 +266,10 @@ class _Parser:
             if call is None or spec is None:
                 raise Unsupported
             qubits = [local.get(arg.strip()) for arg in call[3].split(",")]
-            if None in qubits or len(qubits) != spec.num_qubits:
+            params = constants.arguments(call[2])
+            if None in qubits or len(qubits) != spec.num_qubits or len(params) != spec.num_params:
                 raise Unsupported
-            body.append(spec.factory(*constants.arguments(call[2], spec.num_params)),
-                        qubits, [])
+            body.append(spec.factory(*params), qubits, [])
         else:
             raise Unsupported  # no closing brace
         self.gates[name] = GateSpec(DefinedGate(name, body), 0, len(names))
@@ -293,13 +295,14 @@ class _Parser:
 
     def _measure(self, clbit: str, qubit: str) -> CircuitInstruction:
         """``clbit = measure qubit;``"""
-        return _MEASURE.replace(qubits=(self._qubit(qubit),), clbits=(self._clbit(clbit),))
+        return _MEASURE.replace(qubits=(self._qubit(qubit.strip()),),
+                                clbits=(self._clbit(clbit),))
 
     def _operands(self, text: str) -> tuple[Qubit, ...]:
         """The distinct qubits of a comma-separated operand list, memoised by its text."""
         qubits = self.operands.get(text)
         if qubits is None:
-            qubits = tuple(map(self._qubit, text.split(",")))
+            qubits = tuple(self._qubit(operand.strip()) for operand in text.split(","))
             if len(set(qubits)) != len(qubits):
                 raise Unsupported
             self.operands[text] = qubits
@@ -313,7 +316,7 @@ class _Parser:
         return qubit
 
     def _new_qubit(self, text: str) -> Qubit:
-        match = _BIT_RE.fullmatch(text.strip())
+        match = _BIT_RE.fullmatch(text)
         if match is None:
             raise Unsupported
         if match[1] is not None:
