@@ -198,3 +198,15 @@ def test_physical_qubits_are_added_at_once_in_index_order() -> None:
     assert circuit.num_qubits == 8
     assert [circuit.find_bit(q).index for q in circuit.data[1].qubits] == [3, 7]
     assert circuit.layout.initial_index_layout() == list(range(8))
+
+
+def test_programs_share_physical_qubits_but_not_layouts() -> None:
+    text = HEADER + "bit[1] c;\nsx $2;\nc[0] = measure $2;\n"
+    first, second = loads(text), loads(text)
+    assert first.qubits == second.qubits  # ``$n`` is one object, as a register's bits are
+    first.layout.initial_layout.swap(0, 1)
+    assert second.layout.initial_index_layout() == [0, 1, 2]
+    first.layout.input_qubit_mapping.clear()
+    assert len(second.layout.input_qubit_mapping) == 3
+    wide = loads(HEADER + "sx $5000;\n")
+    assert wide.num_qubits == 5001 and wide.layout.initial_index_layout()[5000] == 5000

@@ -34,9 +34,9 @@ from qiskit.circuit import (
     Qubit,
     Reset,
 )
-from qiskit.transpiler import Layout, TranspileLayout
 
 from ._qasm3_angles import Angles
+from ._qasm3_physical import physical_qubits, trivial_layout
 from ._qasm3_syntax import (
     CALL_RE,
     CONSTANTS,
@@ -105,7 +105,8 @@ class _Parser:
         self.gates: dict[str, GateSpec] = {}
         self.cregs: dict[str, ClassicalRegister] = {}
         self.qregs: dict[str, QuantumRegister] = {}
-        self.physical: list[Qubit] = []
+        self.physical: list[Qubit] = []  # at least ``width`` of the shared ``$n`` qubits
+        self.width = 0  # 1 + the highest ``$n``
         self.cache: dict[str, CircuitInstruction] = {}
         self.operands: dict[str, tuple[Qubit, ...]] = {}
         self.qubits: dict[str, Qubit] = {}
@@ -214,7 +215,7 @@ class _Parser:
                 creg = self.cregs[name] = ClassicalRegister(size, name)
                 self.circuit.add_register(creg)
             else:
-                if self.physical:
+                if self.width:
                     raise Unsupported  # mixed addressing: let qasm3.loads report it
                 qreg = self.qregs[name] = QuantumRegister(size, name)
                 self.circuit.add_register(qreg)
@@ -323,9 +324,11 @@ class _Parser:
             if self.qregs:
                 raise Unsupported
             index = int(match[1])
-            if index >= len(self.physical):  # added to the circuit at the end, in one go
+            if index >= self.width:  # added to the circuit at the end, in one go
                 _check_width(index + 1)
-                self.physical.extend(Qubit() for _ in range(len(self.physical), index + 1))
+                self.width = index + 1
+                if self.width > len(self.physical):
+                    self.physical = physical_qubits(max(self.width, 2 * len(self.physical)))
             return self.physical[index]
         qreg = self.qregs.get(match[2])
         if qreg is None or int(match[3]) >= qreg.size:
@@ -355,16 +358,12 @@ class _Parser:
         """Add the physical qubits and the instructions; keep unused inputs and mark
         physical addressing with a layout, as ``qasm3.loads`` does."""
         circuit = self.circuit
-        for qubit in self.physical:  # fresh bits: ``add_bits``' checks cost O(n²) here
+        for qubit in self.physical[:self.width]:  # ``add_bits``' checks cost O(n²) here
             circuit._data.add_qubit(qubit)
         circuit._data.extend(instructions)
         for name, param in self.parameters.items():
             if name not in self.angles.used:  # ``p - p``: zero, but the circuit lists ``p``
                 circuit.global_phase += param - param
-        if self.physical:
-            circuit._layout = TranspileLayout(
-                initial_layout=Layout.from_qubit_list(circuit.qubits),
-                input_qubit_mapping={bit: i for i, bit in enumerate(circuit.qubits)},
-                final_layout=None,
-            )
+        if self.width:
+            circuit._layout = trivial_layout(self.width)
         return circuit
