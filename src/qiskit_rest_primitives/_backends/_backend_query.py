@@ -76,16 +76,22 @@ class BackendCatalog:
         found = self.backends(name, instance=instance, use_fractional_gates=use_fractional_gates,
                               calibration_id=calibration_id, include_mocks=True)
         if not found:
-            asked = [f"name {name!r}"] + [f"{key} {value!r}" for key, value in (
-                ("instance", instance), ("calibration_id", calibration_id)) if value is not None]
-            raise backend_not_found(f"{_NO_MATCH} ({', '.join(asked)}; see the warnings logged "
-                                    "for backends that could not be read)")
+            raise backend_not_found(self._not_found(name, instance, calibration_id))
         backend = found[0]
         backend.properties()  # as captured from the official client: properties come with it
         if use_fractional_gates and not any(map(is_fractional, backend.basis_gates)):
             raise ConfigurationError(f"Backend {name!r} does not support fractional gates, "
                                      "but use_fractional_gates was set to True.")
         return backend
+
+    def _not_found(self, name: str, instance: str | None, calibration_id: str | None) -> str:
+        """Why ``backend(name)`` found nothing: a typo gets the names there are."""
+        asked = [f"name {name!r}"] + [f"{key} {value!r}" for key, value in (
+            ("instance", instance), ("calibration_id", calibration_id)) if value is not None]
+        names = sorted(str(d["name"]) for d in self.devices(instance))
+        why = ("see the warnings logged for backends that could not be read" if name in names
+               else f"the instance has {', '.join(names) or 'no backends'}")
+        return f"{_NO_MATCH} ({', '.join(asked)}; {why})"
 
     def least_busy(self, min_num_qubits: int | None = None, instance: str | None = None,
                    filters: BackendFilter | None = None,
