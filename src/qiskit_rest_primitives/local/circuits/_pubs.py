@@ -40,6 +40,9 @@ class PreparedJob:
     #: what is derived from each circuit the pubs hold, by its ``id`` (the id stays theirs):
     #: shared with later jobs of this process that send the same text
     memos: dict[int, dict[Any, Any]] = field(default_factory=dict)
+    #: each estimator pub's observables as ``{label: coeff}`` dicts in nested lists (what
+    #: ``pub.observables.tolist()`` gives, without converting back)
+    observables: list[Any] = field(default_factory=list)
 
     def memo(self, circuit: QuantumCircuit) -> dict[Any, Any]:
         """Where to keep what is derived from one of the job's circuits alone."""
@@ -77,7 +80,9 @@ def prepare(program: str, params: Any, backend: BackendInfo,
             if program == "sampler":
                 pubs.append(_sampler_pub(raw, params, options, backend, budget, circuits))
             else:
-                pubs.append(_estimator_pub(raw, params, options, backend, budget, circuits))
+                pub, tree = _estimator_pub(raw, params, options, backend, budget, circuits)
+                pubs.append(pub)
+                job.observables.append(tree)
             pub = pubs[-1]
             budget.run(int(np.prod(pub.shape)) * (pub.shots if program == "sampler" else 1))
             circuit = pub.circuit
@@ -110,12 +115,12 @@ def _sampler_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
 
 def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
                    backend: BackendInfo, budget: InstructionBudget,
-                   circuits: _Circuits) -> EstimatorPub:
+                   circuits: _Circuits) -> tuple[EstimatorPub, Any]:
     items = _as_list(raw, 4, "[circuit, observables, parameter_values?, precision?]")
     if len(items) < 2:
         raise ValueError("an estimator pub needs at least [circuit, observables]")
     circuit, parsed_width = _circuit(items[0], backend, budget, circuits)
-    observables = _observables(items[1], circuit.num_qubits, parsed_width)
+    tree = _observables(items[1], circuit.num_qubits, parsed_width)
     values = _bindings(items[2] if len(items) > 2 else None, circuit, budget.limits)
     precision = items[3] if len(items) > 3 else None
     if precision is None:
@@ -124,7 +129,9 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
     if (isinstance(precision, bool) or not isinstance(precision, (int, float))
             or not math.isfinite(precision) or precision <= 0):
         raise ValueError(f"precision must be a positive finite number, got {precision!r}")
-    return EstimatorPub(circuit, observables, values, float(precision), validate=True)
+    pub = EstimatorPub(circuit, ObservablesArray.coerce(tree), values, float(precision),
+                       validate=True)
+    return pub, tree
 
 
 #: A job's circuits, by OpenQASM 3 text and by ``id`` of the (padded) circuit.
@@ -255,8 +262,8 @@ def _bindings(raw: Any, circuit: QuantumCircuit, limits: Limits) -> BindingsArra
     return BindingsArray({tuple(params): array})
 
 
-def _observables(raw: Any, width: int, parsed_width: int) -> ObservablesArray:
-    """Nested lists of ``{pauli: coeff}`` dicts (or labels) → ObservablesArray of ``width``."""
+def _observables(raw: Any, width: int, parsed_width: int) -> Any:
+    """Nested lists of ``{pauli: coeff}`` dicts (or labels), checked, padded to ``width``."""
 
     def leaf(obs: Any) -> dict[str, float]:
         if isinstance(obs, str):
@@ -283,4 +290,4 @@ def _observables(raw: Any, width: int, parsed_width: int) -> ObservablesArray:
     def walk(node: Any) -> Any:
         return [walk(n) for n in node] if isinstance(node, list) else leaf(node)
 
-    return ObservablesArray.coerce(walk(raw))
+    return walk(raw)

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 Array = np.ndarray[Any, Any]
+#: Largest compiled list of observables kept (terms x amplitudes; 4 MiB of phases).
+_CACHED_PHASES = 1 << 18
 
 
 @functools.lru_cache(maxsize=512)
@@ -35,24 +37,51 @@ def _term(label: str) -> tuple[int, complex, Array]:
     return x, 1j**ny, 1.0 - 2.0 * parity
 
 
+class _Compiled:
+    """A list of observables as groups of terms sharing an ``x`` mask: per group, the gather
+    index and a ``[amplitude, term]`` matrix of phases; then ``[term, observable]``
+    coefficients."""
+
+    def __init__(self, observables: tuple[tuple[tuple[str, float], ...], ...], n: int) -> None:
+        labels = list(dict.fromkeys(label for terms in observables for label, _ in terms))
+        column = {label: i for i, label in enumerate(labels)}
+        self.coefficients = np.zeros((len(labels), len(observables)))
+        for j, terms in enumerate(observables):
+            for label, coeff in terms:
+                self.coefficients[column[label], j] += coeff
+        members: dict[int, list[int]] = {}
+        for i, label in enumerate(labels):
+            members.setdefault(_term(label)[0], []).append(i)
+        amplitudes = np.arange(2**n)
+        self.groups = []
+        for x, group in members.items():
+            compiled = [_term(labels[i]) for i in group]
+            phases = np.stack([signs * scale for _, scale, signs in compiled], axis=1)
+            self.groups.append((amplitudes ^ x if x else None, phases, group))
+        self.num_terms = len(labels)
+
+    def values(self, states: Array) -> Array:
+        """``[state, observable]`` expectation values."""
+        per_term = np.empty((len(states), self.num_terms))
+        for gather, phases, group in self.groups:
+            pairs = states.conj()[:, gather] * states if gather is not None else (
+                np.abs(states) ** 2)
+            per_term[:, group] = np.real(pairs @ phases)
+        return per_term @ self.coefficients
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(observables: tuple[tuple[tuple[str, float], ...], ...], n: int) -> _Compiled:
+    return _Compiled(observables, n)
+
+
 def expectation_values(states: Array, observables: list[dict[str, float]], n: int) -> Array:
     """``<state|observable|state>`` for every row of ``states`` (``[state, amplitude]``) and
-    every ``{label: coeff}`` observable on ``n`` qubits: an array ``[state, observable]``."""
-    labels = list(dict.fromkeys(label for terms in observables for label in terms))
-    column = {label: i for i, label in enumerate(labels)}
-    coefficients = np.zeros((len(labels), len(observables)))
-    for j, terms in enumerate(observables):
-        for label, coeff in terms.items():
-            coefficients[column[label], j] += coeff
-    per_term = np.zeros((len(states), len(labels)))
-    groups: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        groups.setdefault(_term(label)[0], []).append(i)
-    amplitudes = np.arange(2**n)
-    for x, members in groups.items():
-        pairs = states.conj()[:, amplitudes ^ x] * states if x else np.abs(states) ** 2
-        group = [_term(labels[i]) for i in members]
-        sign_columns = np.stack([term[2] for term in group], axis=1)  # [amplitude, term]
-        scales = np.array([term[1] for term in group])
-        per_term[:, members] = np.real((pairs @ sign_columns) * scales)
-    return per_term @ coefficients
+    every ``{label: coeff}`` observable on ``n`` qubits: an array ``[state, observable]``.
+
+    Small lists of observables are compiled once (the last 64 are kept: a job, and the next
+    iteration of an algorithm, send the same ones again)."""
+    key = tuple(tuple(terms.items()) for terms in observables)
+    if sum(len(terms) for terms in key) << n > _CACHED_PHASES:
+        return _Compiled(key, n).values(states)
+    return _compiled(key, n).values(states)

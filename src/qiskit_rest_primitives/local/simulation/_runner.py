@@ -35,7 +35,7 @@ class RunOutput:
 
 
 def reduce_observables(
-    observables: ObservablesArray, kept: list[int], width: int
+    observables: Any, shape: tuple[int, ...], kept: list[int], width: int
 ) -> tuple[Any, np.ndarray[Any, Any]]:
     """Restrict full-width Paulis to ``kept`` qubits; idle qubits are |0>: I,Z→1 and X,Y→0.
 
@@ -60,8 +60,8 @@ def reduce_observables(
     def walk(node: Any) -> Any:
         return [walk(n) for n in node] if isinstance(node, list) else leaf(node)
 
-    tree = walk(observables.tolist())
-    return tree, np.array(vanished, dtype=float).reshape(observables.shape)
+    tree = walk(observables)
+    return tree, np.array(vanished, dtype=float).reshape(shape)
 
 
 def run_job(job: PreparedJob, backend: BackendInfo, *, noise: bool, seed: int | None) -> RunOutput:
@@ -133,7 +133,7 @@ def _run_estimator(
 ) -> PrimitiveResult[PubResult]:
     seed = _seed(job, "seed_estimator", seed)
     rng = np.random.default_rng(seed)
-    items = [_Item(job, pub, noise) for pub in job.pubs]
+    items = [_Item(job, index, noise) for index in range(len(job.pubs))]
     exact = _exact_on_statevector(items)
     results: list[PubResult] = []
     for index, item in enumerate(items):
@@ -161,11 +161,14 @@ def _run_estimator(
 class _Item:
     """One estimator pub on its reduced circuit: observables restricted to the kept qubits."""
 
-    def __init__(self, job: PreparedJob, pub: EstimatorPub, noise: bool) -> None:
-        self.pub = pub
+    def __init__(self, job: PreparedJob, index: int, noise: bool) -> None:
+        self.pub = pub = job.pubs[index]
+        assert isinstance(pub, EstimatorPub)
         self.plan, self.reduced, self.program = _reduction(job, pub.circuit, noise)
+        tree = job.observables[index] if index < len(job.observables) else (
+            pub.observables.tolist())
         self.observables, self.vanished = reduce_observables(
-            pub.observables, self.plan.kept, pub.circuit.num_qubits)
+            tree, pub.observables.shape, self.plan.kept, pub.circuit.num_qubits)
 
     def on_aer(self, backend: BackendInfo, noise: bool, seed: int | None) -> DataBin:
         """The pub on Aer's estimator (noise, wide circuits, measurements, large sweeps)."""

@@ -33,6 +33,8 @@ MAX_QUBITS = 12
 MAX_PARAMETER_SETS = 512
 #: Up to this width, runs of fixed gates are fused into one dense matrix (128 x 128).
 _DENSE_QUBITS = 7
+#: Most phase factors (rows x phase steps x amplitudes) computed in one call.
+_PHASE_FACTORS = 1 << 16
 
 Array = np.ndarray[Any, Any]
 
@@ -79,6 +81,8 @@ class Program:
         index = {parameter: i for i, parameter in enumerate(self.parameters)}
         self._bits = (np.arange(2**n)[:, None] >> np.arange(n)) & 1  # [amplitude, qubit]
         self._steps: list[Any] = []
+        self._phase_angles: list[_Angle] = []
+        patterns: list[Array] = []
         fixed: list[tuple[list[int], Array]] = []  # the fixed gates since the last step
         for inst in circuit.data:
             operation, qubits = inst.operation, [position[q] for q in inst.qubits]
@@ -88,9 +92,18 @@ class Program:
             self._flush(fixed)
             angles = [_Angle(p, index) for p in operation.params]
             pattern = self._phase_pattern(operation.name, qubits)
-            self._steps.append(("phase", angles[0], pattern) if pattern is not None
-                               else ("gate", qubits, angles, operation.base_class))
+            if pattern is None:
+                self._steps.append(("gate", qubits, angles, operation.base_class))
+                continue
+            self._steps.append(("phase", len(patterns)))
+            self._phase_angles.append(angles[0])
+            patterns.append(pattern)
         self._flush(fixed)
+        self._patterns = np.array(patterns).reshape(len(patterns), 2**n)  # [phase step, amplitude]
+        self._affine = [k for k, a in enumerate(self._phase_angles) if a.coeffs is not None]
+        self._coeffs = np.array([self._phase_angles[k].coeffs for k in self._affine]).reshape(
+            len(self._affine), len(self.parameters)).T  # [parameter, affine phase step]
+        self._constants = np.array([self._phase_angles[k].const for k in self._affine])
 
     def _flush(self, fixed: list[tuple[list[int], Array]]) -> None:
         """Turn pending fixed gates into steps: one fused matrix, or one step each."""
@@ -127,17 +140,34 @@ class Program:
         n = self.num_qubits
         states = np.zeros((len(rows), 2**n), dtype=complex)
         states[:, 0] = 1.0
+        angles = self._phase_step_angles(rows)  # [row, phase step]
+        factors = None  # every phase step's factors at once, when they are few
+        if angles.size * 2**n <= _PHASE_FACTORS:
+            factors = np.exp(1j * angles[:, :, None] * self._patterns)
         for step in self._steps:
             kind = step[0]
             if kind == "dense":
                 states = states @ step[1]
             elif kind == "phase":
-                states = states * np.exp(1j * np.multiply.outer(step[1].values(rows), step[2]))
+                states = states * (factors[:, step[1]] if factors is not None else np.exp(
+                    1j * angles[:, step[1], None] * self._patterns[step[1]]))
             elif kind == "fixed":
                 states = _apply(states, step[2], step[1], n)
             else:
                 states = self._general(states, rows, *step[1:])
         return states
+
+    def _phase_step_angles(self, rows: Array) -> Array:
+        """The angle of every phase step for every row: one product for the affine ones."""
+        angles = np.empty((len(rows), len(self._phase_angles)))
+        if len(self._affine) == len(self._phase_angles):
+            angles[:] = rows @ self._coeffs + self._constants
+            return angles
+        angles[:, self._affine] = rows @ self._coeffs + self._constants
+        for k, angle in enumerate(self._phase_angles):
+            if angle.coeffs is None:
+                angles[:, k] = angle.values(rows)
+        return angles
 
     def _general(self, states: Array, rows: Array, qubits: list[int], angles: list[_Angle],
                  gate_class: type) -> Array:
