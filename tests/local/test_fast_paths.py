@@ -68,3 +68,22 @@ def test_json_matches_fastapi_response_model_bytes(doc: dict[str, Any]) -> None:
     response = _json(doc)
     assert response.body == field.serialize_json(value, by_alias=True)
     assert response.headers["content-type"] == "application/json"
+
+
+def test_only_a_database_in_memory_is_read_without_asking_for_other_writers(
+        tmp_path: Any) -> None:
+    """A file may be changed by another connection (the CLI): its cache is checked, and its
+    commits wait on the disk (POST /jobs then validates in the thread pool)."""
+    memory, disk = Store(), Store(str(tmp_path / "server.db"))
+    assert memory.in_memory and not disk.in_memory
+    row = new_instance_row("extra", backends=["ANY"], instance_limit_seconds=None,
+                           usage_allocation_seconds=None, is_default=False)
+    disk.add_instance(row)
+    assert disk.instance(crn=row["crn"]) is not None
+    other = Store(str(tmp_path / "server.db"))  # the CLI's connection renames the instance
+    other.update_instance(row["crn"], name="renamed")
+    other.close()
+    renamed = disk.instance(crn=row["crn"])
+    assert renamed is not None and renamed["name"] == "renamed"
+    memory.close()
+    disk.close()

@@ -95,6 +95,11 @@ class Store:
                 self._conn.rollback()
                 raise
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the database lives in memory (no commit waits on a disk)."""
+        return not self._shared
+
     def close(self) -> None:
         """Close the database connection."""
         with self._lock:
