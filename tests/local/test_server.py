@@ -138,6 +138,30 @@ def test_ctrl_c_in_a_terminal_prints_no_traceback() -> None:
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
+def _serve_fails(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", *args],
+        capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_cli_start_failures_are_one_line(tmp_path: Path) -> None:
+    with LocalRuntimeServer() as running:
+        taken = str(running.port)
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{taken}: .*in use"):
+            LocalRuntimeServer(port=running.port).start()
+        in_use = _serve_fails("--port", taken)
+    assert in_use.returncode == 1 and "Traceback" not in in_use.stderr
+    assert in_use.stderr.strip().splitlines() == [
+        f"qiskit-rest-primitives: cannot listen on 127.0.0.1:{taken}: Address already in use "
+        "(another server there? port 0 picks a free one)"]
+    missing = _serve_fails("--port", "0", "--db", str(tmp_path / "no" / "runtime.sqlite"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip() == ("qiskit-rest-primitives: No such file or directory: "
+                                      f"{tmp_path / 'no' / 'runtime.sqlite'}")
+    bad_port = _serve_fails("--port", "99999")
+    assert bad_port.returncode == 2 and "argument --port: a port is 0 to 65535" in bad_port.stderr
+
+
 def test_unfinished_jobs_are_requeued_after_restart(tmp_path: Path) -> None:
     db = str(tmp_path / "runtime.sqlite")
     with LocalRuntimeServer(db=db) as first:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import re
+import socket
 import threading
 import time
 from types import TracebackType
@@ -34,6 +36,25 @@ if TYPE_CHECKING:
 __all__ = ["Instance", "Limits", "LocalRuntimeServer", "LoggedRequest"]
 
 _STARTUP_TIMEOUT = 10.0
+
+
+def _check_listenable(host: str, port: int) -> None:
+    """Raise ``OSError`` naming the address if it cannot be listened on (in use, not local).
+
+    uvicorn reports a failed bind only in its own log and ends its thread, which leaves
+    :meth:`LocalRuntimeServer.start` nothing to say but "failed to start"; binding a probe
+    socket first (with uvicorn's ``SO_REUSEADDR``) gives the reason.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port,
+                                                             type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror included
+        hint = (" (another server there? port 0 picks a free one)"
+                if exc.errno == errno.EADDRINUSE else "")
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}{hint}") from exc
 
 
 class LocalRuntimeServer:
@@ -73,6 +94,7 @@ class LocalRuntimeServer:
         """Start uvicorn in a daemon thread and wait until it listens."""
         if self._thread is not None:
             raise RuntimeError("The server is already running.")
+        _check_listenable(self._host, self._port)
         state = ServerState(**self._options)
         # loop and http "auto": uvloop and httptools (the [server] extra) when installed,
         # else asyncio and h11.

@@ -21,10 +21,17 @@ ENV = {"api_key": "QRP_API_KEY", "instance": "QRP_INSTANCE", "workers": "QRP_WOR
 _LEVELS = ("debug", "info", "warning", "error")
 
 
+def _port(text: str) -> int:
+    """A TCP port number, 0 to 65535 (argparse names the flag when this raises)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {text!r}")
+    return int(text)
+
+
 def _serve_options(target: argparse.ArgumentParser) -> None:
     env = os.environ
     target.add_argument("--host", default="127.0.0.1", help="bind address")
-    target.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free)")
+    target.add_argument("--port", type=_port, default=8000, help="TCP port (0 = any free)")
     target.add_argument("--db", default=None, help="SQLite file (default: in memory)")
     target.add_argument("--noise", action="store_true", help="simulate with device noise")
     target.add_argument("--seed", type=int, default=None, help="simulator seed")
@@ -116,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.start()
     except ValueError as exc:  # bad --api-key / --instance: no traceback, no key echoed
         parser.error(str(exc))
+    except OSError as exc:  # port in use, --db in a missing folder: one line, no traceback
+        reason = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror or exc
+        print(f"{parser.prog}: {reason}", file=sys.stderr)
+        return 1
     try:
         extra = [server.create_instance(name) for name in args.extra_instance]
         _banner(server, extra, args.json)
