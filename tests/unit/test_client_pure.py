@@ -190,3 +190,25 @@ def test_isa_check_from_the_encoders_list_agrees_with_qiskits() -> None:
     for operation in (ECRGate(), RZGate(Parameter("φ")), SXGate(), Measure()):
         ideal.add_instruction(operation)
     check_isa(qc, ideal, 0, used(qc.copy()))
+
+
+def test_expressions_the_qasm3_importer_cannot_read_travel_as_qpy() -> None:
+    from qiskit import qasm3
+    from qiskit.circuit import Parameter
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+    from qiskit_rest_primitives._codec._encode import PubEncoder, QpyProgram
+    from qiskit_rest_primitives._codec._qasm3 import Qasm3Program
+
+    theta = Parameter("θ")
+    for readable in (2 * theta - 1, -theta, 1 / (theta + 3), theta / 2 + 0.5):
+        qc = QuantumCircuit(1)
+        qc.rz(readable, 0)
+        program = PubEncoder().program(SamplerPub.coerce((qc, [0.5])))
+        assert isinstance(program, Qasm3Program)
+        qasm3.loads(program.text)  # what the server's fallback parser reads
+    for unreadable in (theta**2, 2**theta, theta.sin(), theta.cos(), theta.tan(), theta.exp(),
+                       (theta + 3).log(), abs(theta), (theta / 9).arcsin(), theta.sign()):
+        qc = QuantumCircuit(1)
+        qc.rz(unreadable, 0)
+        assert isinstance(PubEncoder().program(SamplerPub.coerce((qc, [0.5]))), QpyProgram)
