@@ -147,6 +147,7 @@ def test_the_command_without_the_server_extra_prints_only_the_install_command() 
         assert done.stderr.startswith("qiskit-rest-primitives: The local server needs the [server]")
         assert f"missing: {blocked}" in done.stderr
         assert 'pip install "qiskit-rest-primitives[server]"' in done.stderr
+        assert 'from a clone of the repository: pip install -e ".[server]"' in done.stderr
 
 
 def test_seeds_out_of_range_are_refused_at_submission(api: Api) -> None:

@@ -7,7 +7,10 @@ import sys
 
 #: Import names of the packages the ``[server]`` extra installs.
 SERVER_EXTRA = ("fastapi", "uvicorn", "qiskit_aer", "qiskit_qasm3_import")
-INSTALL = 'pip install "qiskit-rest-primitives[server]"'
+#: Until the package is published it installs from a clone, where the first form fails; the
+#: message gives both (as local testing mode's does).
+INSTALL = ('pip install "qiskit-rest-primitives[server]"'
+           ' (from a clone of the repository: pip install -e ".[server]")')
 
 
 def missing() -> list[str]:
