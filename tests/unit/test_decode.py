@@ -366,3 +366,19 @@ def test_plain_estimator_result() -> None:
 def test_plain_other_shapes_pass_through() -> None:
     assert decode_plain_result({"something": 1}, "sampler") == {"something": 1}
     assert decode_plain_result([1, 2], "estimator") == [1, 2]
+
+
+@pytest.mark.parametrize("array", [
+    np.asarray(0.5), np.zeros((3, 0)), np.arange(6.0).reshape(2, 3), np.zeros(3, dtype=">f8"),
+    np.asfortranarray(np.ones((3, 2))), np.ones((2, 2), dtype=bool),
+    np.zeros(2, dtype=[("a", "<f8")]),
+], ids=lambda a: f"{a.dtype.str}{a.shape}{'F' if np.isfortran(a) else ''}")
+def test_small_arrays_decode_as_np_load_reads_them(array: np.ndarray) -> None:  # type: ignore[type-arg]
+    """Small arrays take the cached-header path; other layouts and dtypes go to np.load."""
+    from qiskit_rest_primitives._codec._decode import _npy_from_b64
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    ours = _npy_from_b64(base64.b64encode(zlib.compress(buffer.getvalue())))
+    assert ours.dtype == array.dtype and ours.shape == array.shape and ours.flags.writeable
+    np.testing.assert_array_equal(ours, array)
