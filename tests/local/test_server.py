@@ -160,6 +160,26 @@ def test_cli_start_failures_are_one_line(tmp_path: Path) -> None:
                                       f"{tmp_path / 'no' / 'runtime.sqlite'}")
     bad_port = _serve_fails("--port", "99999")
     assert bad_port.returncode == 2 and "argument --port: a port is 0 to 65535" in bad_port.stderr
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("not SQLite\n" * 100)
+    wrong = _serve_fails("--port", "0", "--db", str(not_a_db))
+    assert wrong.returncode == 1 and wrong.stderr.strip() == (
+        f"qiskit-rest-primitives: --db {not_a_db}: file is not a database")
+
+
+def test_cli_instance_commands_do_not_create_a_mistyped_db(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qiskit_rest_primitives.local import _cli
+
+    typo = str(tmp_path / "runtme.sqlite")
+    assert _cli.main(["instances", "--db", typo]) == 1
+    assert _cli.main(["update-instance", "x", "--db", typo, "--instance-limit-seconds", "5"]) == 1
+    assert not Path(typo).exists()
+    assert capsys.readouterr().err.splitlines() == [
+        f"qiskit-rest-primitives: No such file or directory: {typo}"] * 2
+    assert _cli.main(["create-instance", "x", "--db", str(tmp_path / "no" / "r.sqlite")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"qiskit-rest-primitives: No such file or directory: {tmp_path / 'no' / 'r.sqlite'}")
 
 
 def test_unfinished_jobs_are_requeued_after_restart(tmp_path: Path) -> None:

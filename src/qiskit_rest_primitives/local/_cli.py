@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -99,12 +100,25 @@ def _banner(server: LocalRuntimeServer, extra: list[Instance], as_json: bool) ->
         _cli_instances.print_instance(instance)
 
 
+def _failed(prog: str, exc: OSError | sqlite3.DatabaseError, db: str | None) -> int:
+    """Say why the command cannot start in one line, no traceback; exit status 1."""
+    if isinstance(exc, sqlite3.DatabaseError):  # e.g. "file is not a database"
+        reason = f"--db {db}: {exc}"
+    else:
+        reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc.strerror or exc)
+    print(f"{prog}: {reason}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server, print URL, API key and CRN, and block until SIGINT/SIGTERM."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command in _cli_instances.COMMANDS:
-        return _cli_instances.run(args)
+        try:
+            return _cli_instances.run(args)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            return _failed(parser.prog, exc, args.db)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
@@ -123,10 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.start()
     except ValueError as exc:  # bad --api-key / --instance: no traceback, no key echoed
         parser.error(str(exc))
-    except OSError as exc:  # port in use, --db in a missing folder: one line, no traceback
-        reason = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror or exc
-        print(f"{parser.prog}: {reason}", file=sys.stderr)
-        return 1
+    except (OSError, sqlite3.DatabaseError) as exc:  # port in use, a bad --db: one line
+        return _failed(parser.prog, exc, args.db)
     try:
         extra = [server.create_instance(name) for name in args.extra_instance]
         _banner(server, extra, args.json)

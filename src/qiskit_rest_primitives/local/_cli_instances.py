@@ -7,7 +7,9 @@ at its next request. Settings are checked by the same rules as the Resource Cont
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from typing import Any
 
@@ -51,6 +53,9 @@ def _common(parser: argparse.ArgumentParser, *, updating: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run one instance command; 2 with a message on stderr for bad settings."""
+    if args.command != "create-instance" and not os.path.exists(args.db):
+        # Opening would create an empty database: a mistyped path would list no instances.
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), args.db)
     store = Store(args.db)
     try:
         if args.command == "instances":
