@@ -54,8 +54,14 @@ def test_estimator_rejects_bad_precision_and_width(manila, manila_pm, server) ->
     before = _job_posts(server)
     with pytest.raises(ValidationError, match="precision"):
         qrp.Estimator(mode=manila).run([(qc, "ZZZZZ")], precision=0)
-    with pytest.raises(ValidationError, match="pub 1"):
+    with pytest.raises(ValidationError, match="pub 1") as unmapped:
         qrp.Estimator(mode=manila).run([(qc, "ZZZZZ"), (qc, "ZZ")])
+    # The usual slip: observables for the 2-qubit circuit, not the transpiled 5-qubit one.
+    assert str(unmapped.value).endswith("The circuit was transpiled: apply its layout to the "
+                                        "observables, observable.apply_layout(isa_circuit.layout)")
+    with pytest.raises(ValidationError) as untranspiled:
+        qrp.Estimator(mode=manila).run([(QuantumCircuit(3), "ZZ")])
+    assert "apply_layout" not in str(untranspiled.value)  # no layout: no such advice
     assert _job_posts(server) == before
 
 

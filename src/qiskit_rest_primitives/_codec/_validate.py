@@ -76,13 +76,18 @@ def _has_non_finite_coefficient(observables: Any) -> bool:
 
 def coerce_estimator_pub(pub: Any, precision: float | None) -> EstimatorPub:
     """``EstimatorPub.coerce``, saying so when a NaN or inf coefficient is what it rejects
-    (qiskit reports those as "non-Hermitian")."""
+    (qiskit reports those as "non-Hermitian"), and naming the fix when observables written for
+    the circuit before transpilation meet the transpiled one."""
     try:
         return EstimatorPub.coerce(pub, precision)
     except ValueError as exc:
         if isinstance(pub, tuple) and len(pub) > 1 and _has_non_finite_coefficient(pub[1]):
             raise ValueError("observable coefficients must be finite numbers, not NaN or "
                              "infinity") from exc
+        if ("number of qubits of the circuit" in str(exc) and isinstance(pub, tuple)
+                and getattr(pub[0], "layout", None) is not None):
+            raise ValueError(f"{exc} The circuit was transpiled: apply its layout to the "
+                             "observables, observable.apply_layout(isa_circuit.layout)") from exc
         raise
 
 
