@@ -127,6 +127,9 @@ def _number(value: Any, values: dict[str, float]) -> float:
     "gate g r {\n  x r;\n",                    # no closing brace
     "bit[1] measure;",                         # a reserved word as a name
     "input float[64] for;",
+    "input float[64] b;\ninput float[64] 1c;",  # read with the block of inputs before it
+    "input float[64] b;\ninput float[64] c d;",
+    "input float[64] b;\ninput float[64] b;",
 ])
 def test_uncovered_programs_go_to_qasm3_loads(body: str) -> None:
     text = HEADER + "input float[64] a;\nqubit[1] q;\n" + body + "\nrz(a) q[0];\n"
@@ -210,3 +213,9 @@ def test_programs_share_physical_qubits_but_not_layouts() -> None:
     assert len(second.layout.input_qubit_mapping) == 3
     wide = loads(HEADER + "sx $5000;\n")
     assert wide.num_qubits == 5001 and wide.layout.initial_index_layout()[5000] == 5000
+
+
+def test_a_program_may_end_with_its_inputs() -> None:
+    circuit = assert_same_as_qasm3_loads(HEADER + "input float[64] a;\ninput float[64] b;",
+                                         fast=True)
+    assert [p.name for p in circuit.parameters] == ["a", "b"]

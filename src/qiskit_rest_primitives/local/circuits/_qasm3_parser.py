@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from qiskit import qasm3
 from qiskit.circuit import (
@@ -57,6 +58,7 @@ _MEASURE_RE = re.compile(r"(\S+?)\s*=\s*measure\s+(\S+?)\s*;")
 _DELAY_RE = re.compile(r"delay\s*\[\s*([0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?)"
                        r"\s*(dt|ns|us|µs|ms|s)\s*\]\s+(.+?)\s*;")
 _IDENT_RE = re.compile(IDENT)
+_NAMES_RE = re.compile(rf"(?:{IDENT}\n)*{IDENT}")
 _BIT_RE = re.compile(rf"(?:\$([0-9]+)|({IDENT})\s*\[\s*([0-9]+)\s*\])")
 _MEASURE = CircuitInstruction(Measure(), (Qubit(),), (Clbit(),))
 #: How declaration lines start (others skip the declaration patterns).
@@ -90,6 +92,18 @@ def _check_width(size: int) -> None:
     if size > MAX_BITS:
         raise ValueError(f"OpenQASM 3 program declares or addresses {size} bits "
                          f"(more than {MAX_BITS})")
+
+
+def _instruction(spec: GateSpec, qubits: tuple[Qubit, ...], params: tuple[Any, ...]
+                 ) -> CircuitInstruction:
+    """A call of ``spec``; standard gates are stored without a Python gate object."""
+    if len(qubits) != spec.num_qubits or len(params) != spec.num_params:
+        raise Unsupported
+    if spec.standard is not None:
+        return CircuitInstruction.from_standard(spec.standard, qubits, params)
+    if isinstance(spec.factory, DefinedGate):  # one shared gate: copy its instruction
+        return spec.factory.instruction.replace(qubits=qubits)
+    return CircuitInstruction(spec.factory(*params), qubits, ())
 
 
 class _Parser:
@@ -188,13 +202,7 @@ class _Parser:
         params = self.angles.known.get(args)
         if params is None:
             params = self.angles.arguments(args)
-        if len(qubits) != spec.num_qubits or len(params) != spec.num_params:
-            raise Unsupported
-        if spec.standard is not None:
-            return CircuitInstruction.from_standard(spec.standard, qubits, params)
-        if isinstance(spec.factory, DefinedGate):  # one shared gate: copy its instruction
-            return spec.factory.instruction.replace(qubits=qubits)
-        return CircuitInstruction(spec.factory(*params), qubits, ())
+        return _instruction(spec, qubits, params)
 
     def _declaration(self, line: str) -> bool:
         """Handle ``include``/``input``/``bit[n]``/``qubit[n]``; False if not a declaration."""
@@ -232,16 +240,21 @@ class _Parser:
         go (exporters write one per parameter); then the line after them as :meth:`_line`."""
         self._input(name)
         symbols, parameters = self.symbols, self.parameters
+        names = []  # checked all at once, after the loop
+        following = None
         for line in rest:
-            if not (line.startswith("input float[64] ") and line.endswith(";")
-                    and _IDENT_RE.fullmatch(line, 16, len(line) - 1)):
-                return self._line(line, rest)
+            if not (line.startswith("input float[64] ") and line.endswith(";")):
+                following = line
+                break
             name = line[16:-1]
             if name in symbols:
                 raise Unsupported
             symbols.add(name)
+            names.append(name)
             parameters[name] = Parameter(name)
-        return None
+        if names and _NAMES_RE.fullmatch("\n".join(names)) is None:
+            raise Unsupported
+        return None if following is None else self._line(following, rest)
 
     def _new_symbol(self, name: str) -> None:
         if name in self.symbols:
@@ -256,21 +269,22 @@ class _Parser:
         name = match[1]
         self._new_symbol(name)
         names = [arg.strip() for arg in match[2].split(",")]
-        body = QuantumCircuit([Qubit() for _ in names])
-        local = dict(zip(names, body.qubits, strict=True))
+        local = {name: Qubit() for name in names}
+        if len(local) != len(names):
+            raise Unsupported
+        body = QuantumCircuit(list(local.values()))
         constants = Angles({})  # a gate body sees no inputs
-        for line in rest:
+        for line in rest:  # instructions go in directly: QuantumCircuit.append is slow
             if line.strip() == "}":
                 break
             call = CALL_RE.fullmatch(line)
             spec = self.gates.get(call[1]) if call is not None else None
             if call is None or spec is None:
                 raise Unsupported
-            qubits = [local.get(arg.strip()) for arg in call[3].split(",")]
-            params = constants.arguments(call[2])
-            if None in qubits or len(qubits) != spec.num_qubits or len(params) != spec.num_params:
+            qubits = tuple(local.get(arg.strip()) for arg in call[3].split(","))
+            if None in qubits or len(set(qubits)) != len(qubits):
                 raise Unsupported
-            body.append(spec.factory(*params), qubits, [])
+            body._data.append(_instruction(spec, qubits, constants.arguments(call[2])))
         else:
             raise Unsupported  # no closing brace
         self.gates[name] = GateSpec(DefinedGate(name, body), 0, len(names))
