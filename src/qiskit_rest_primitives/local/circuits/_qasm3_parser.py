@@ -317,9 +317,12 @@ class _Parser:
         """The distinct qubits of a comma-separated operand list, memoised by its text."""
         qubits = self.operands.get(text)
         if qubits is None:
-            qubits = tuple(self._qubit(operand.strip()) for operand in text.split(","))
-            if len(set(qubits)) != len(qubits):
-                raise Unsupported
+            if "," not in text:
+                qubits = (self._qubit(text.strip()),)
+            else:
+                qubits = tuple(self._qubit(operand.strip()) for operand in text.split(","))
+                if len(set(qubits)) != len(qubits):
+                    raise Unsupported
             self.operands[text] = qubits
         return qubits
 
