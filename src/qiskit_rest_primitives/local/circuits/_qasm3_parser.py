@@ -345,7 +345,8 @@ class _Parser:
                 _check_width(index + 1)
                 self.width = index + 1
                 if self.width > len(self.physical):
-                    self.physical = physical_qubits(max(self.width, 2 * len(self.physical)))
+                    grown = min(max(self.width, 2 * len(self.physical)), MAX_BITS)
+                    self.physical = physical_qubits(grown)
             return self.physical[index]
         qreg = self.qregs.get(match[2])
         if qreg is None or int(match[3]) >= qreg.size:
