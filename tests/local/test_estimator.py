@@ -94,3 +94,12 @@ def test_idle_qubits_contribute_identity_or_z_one(api: Api) -> None:
     two.ecr(0, 1)
     ref = StatevectorEstimator().run([(two, SparsePauliOp("IZ"))]).result()[0].data.evs
     assert abs(evs[2] - float(ref)) < 0.006
+
+
+def test_observables_and_values_that_do_not_broadcast_are_refused(api: Api) -> None:
+    body = estimator_body([EST_QASM, [{"IIIZZ": 1.0}, {"IIIZI": 1.0}], [[0.1], [0.2], [0.3]]])
+    response = api.post("/jobs", json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("pub 0: ")
+    wrong_count = estimator_body([EST_QASM, {"IIIZZ": 1.0}, [[0.1, 0.2]]])
+    assert api.post("/jobs", json=wrong_count).status_code == 400

@@ -129,8 +129,10 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
     if (isinstance(precision, bool) or not isinstance(precision, (int, float))
             or not math.isfinite(precision) or precision <= 0):
         raise ValueError(f"precision must be a positive finite number, got {precision!r}")
+    # Widths, parameter count and precision are checked above (the shapes' broadcast is
+    # checked by the constructor): qiskit's validation would convert every observable again.
     pub = EstimatorPub(circuit, ObservablesArray.coerce(tree), values, float(precision),
-                       validate=True)
+                       validate=False)
     return pub, tree
 
 
