@@ -89,3 +89,38 @@ def test_missing_credentials_raise_before_any_io() -> None:
 def test_unknown_region_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="region"):
         RuntimeService(api_key="k", region="mars-1")
+
+
+def test_iam_failures_say_when_iam_url_was_forgotten(server: LocalRuntimeServer) -> None:
+    """A key for a server other than IBM Cloud went to IBM Cloud's IAM: the error says so.
+
+    No request leaves the machine: the hint's wording is checked with the local server's IAM
+    refusing a key and with a closed port, and the service's choice of it without any call.
+    """
+    import requests
+
+    from qiskit_rest_primitives._account._endpoints import iam_hint
+    from qiskit_rest_primitives._transport._auth import BearerAuth
+    from qiskit_rest_primitives.exceptions import APIConnectionError
+
+    hint = iam_hint("http://127.0.0.1:8000/api/v1", "https://iam.cloud.ibm.com/identity/token")
+    assert hint == (" (the API is at http://127.0.0.1:8000, not IBM Cloud: if that server has "
+                    "its own IAM, set IAM_URL=http://127.0.0.1:8000 or pass iam_url=)")
+    for api, iam in (("https://quantum.cloud.ibm.com/api/v1", "https://iam.cloud.ibm.com/x"),
+                     ("http://127.0.0.1:8000/api/v1", "http://127.0.0.1:8000/identity/token"),
+                     ("https://eu-de.quantum.cloud.ibm.com/api/v1", "http://127.0.0.1:1/x")):
+        assert iam_hint(api, iam) == ""
+    with RuntimeService(token=server.api_key, instance=server.instance,
+                        url=server.base_url) as forgot:  # no IAM_URL: IBM Cloud's IAM
+        assert forgot._auth._hint == iam_hint(forgot.url, "https://iam.cloud.ibm.com/identity/token")
+    with requests.Session() as session:
+        refused = BearerAuth(api_key="not-a-key-of-this-server", iam_url=server.iam_url,
+                             session=session, timeout=(5, 5), hint=hint)
+        with pytest.raises(AuthenticationError, match="IAM refused the API key") as error:
+            refused.bearer_token()
+        assert str(error.value).endswith(hint)
+        closed = BearerAuth(api_key="k" * 44, iam_url="http://127.0.0.1:1/identity/token",
+                            session=session, timeout=(5, 5), hint=hint)
+        with pytest.raises(APIConnectionError) as unreachable:
+            closed.bearer_token()
+        assert str(unreachable.value).endswith(hint)

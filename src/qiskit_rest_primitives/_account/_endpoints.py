@@ -76,3 +76,14 @@ def iam_url(explicit: str | None, *, instance: str | None, private_endpoint: boo
         return base if base.endswith(IAM_TOKEN_PATH) else base + IAM_TOKEN_PATH
     host = "iam.test.cloud.ibm.com" if crn_field(instance, 2) == "staging" else "iam.cloud.ibm.com"
     return f"https://{'private.' if private_endpoint else ''}{host}{IAM_TOKEN_PATH}"
+
+
+def iam_hint(api: str, iam: str) -> str:
+    """What to add to an IAM failure when the key went to IBM Cloud's IAM for an API that is
+    not IBM Cloud's (a local server's key is unknown there: ``IAM_URL`` was forgotten)."""
+    on_ibm = [(urlsplit(u).hostname or "").endswith(_IBM_CLOUD_HOSTS) for u in (api, iam)]
+    if on_ibm != [False, True]:
+        return ""
+    base = "{0.scheme}://{0.netloc}".format(urlsplit(api))
+    return (f" (the API is at {base}, not IBM Cloud: if that server has its own IAM, set "
+            f"{ENV_IAM_URL}={base} or pass iam_url=)")

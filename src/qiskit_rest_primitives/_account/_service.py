@@ -21,7 +21,7 @@ from .._transport._rest import RestClient
 from ..exceptions import ConfigurationError, NotFoundError
 from . import _accounts
 from ._accounts import Account, AccountMethods
-from ._endpoints import UrlResolver, api_url, region_of
+from ._endpoints import UrlResolver, api_url, iam_hint, region_of
 from ._endpoints import iam_url as iam_endpoint
 from ._instances import InstanceLookup, InstanceMethods
 from ._job import RuntimeJob
@@ -127,12 +127,12 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
         """Bearer tokens from IAM for the account's key (or the ready ``bearer_token``)."""
         account = self._account
         self._iam_session = iam_session(self.retry, self._proxy_urls)  # the IAM token calls only
+        iam = iam_endpoint(iam_url, instance=account.instance,
+                           private_endpoint=account.private_endpoint)
         return BearerAuth(
-            api_key=None if bearer_token else account.token,
-            iam_url=iam_endpoint(iam_url, instance=account.instance,
-                                 private_endpoint=account.private_endpoint),
+            api_key=None if bearer_token else account.token, iam_url=iam,
             session=self._iam_session, timeout=self.timeouts.pair(), verify=account.verify,
-            token=bearer_token)
+            token=bearer_token, hint=iam_hint(self.url, iam))
 
     def _connect(self) -> None:
         """The HTTP and REST clients, and the backend catalog, for ``url`` and ``instance``."""

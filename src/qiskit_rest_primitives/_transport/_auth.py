@@ -51,11 +51,14 @@ class BearerAuth:
         timeout: tuple[float, float],
         verify: bool = True,
         token: str | None = None,
+        hint: str = "",
     ) -> None:
         if api_key is None and token is None:
             raise ValueError("BearerAuth needs an api_key or a token")
         self._api_key = api_key
         self._iam_url = iam_url
+        #: Added to the message when IAM refuses the key or cannot be reached.
+        self._hint = hint
         self._session = session
         self._timeout = timeout
         self._verify = verify
@@ -105,7 +108,7 @@ class BearerAuth:
         for attempt in range(_BODY_ATTEMPTS):
             response = self._post()
             if response is not None and response.status_code != 200:
-                raise _iam_error(response, self._iam_url)
+                raise _iam_error(response, self._iam_url, self._hint)
             try:
                 if response is None:
                     raise ValueError("the body was cut off")
@@ -140,8 +143,8 @@ class BearerAuth:
             return None
         except requests.RequestException as exc:
             raise APIConnectionError(
-                f"POST {self._iam_url}: IAM token request failed: {type(exc).__name__}",
-                method="POST", url=self._iam_url) from exc
+                f"POST {self._iam_url}: IAM token request failed: {type(exc).__name__}"
+                f"{self._hint}", method="POST", url=self._iam_url) from exc
 
     def _store(self, token: str, claims: dict[str, Any]) -> None:
         now = time.time()
@@ -164,8 +167,9 @@ def _claims(token: str) -> dict[str, Any]:
     return claims
 
 
-def _iam_error(response: requests.Response, url: str) -> APIStatusError:
-    """IAM's answer as a typed error: only a 4xx other than 429 means the key was refused."""
+def _iam_error(response: requests.Response, url: str, hint: str = "") -> APIStatusError:
+    """IAM's answer as a typed error: only a 4xx other than 429 means the key was refused
+    (``hint`` ends that message)."""
     try:
         body: Any = response.json()
         detail = body.get("errorMessage") or body.get("message") or ""
@@ -181,5 +185,6 @@ def _iam_error(response: requests.Response, url: str) -> APIStatusError:
     message = f"POST {url}: IAM refused the API key (HTTP {status})"
     if detail:
         message += f": {detail}"
+    message += hint
     return AuthenticationError(message, method="POST", url=url, status_code=status, code=code,
                                body=body)
