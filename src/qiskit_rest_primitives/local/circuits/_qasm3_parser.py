@@ -239,21 +239,19 @@ class _Parser:
         """``input float[64] name;`` and the input declarations right after it, read in one
         go (exporters write one per parameter); then the line after them as :meth:`_line`."""
         self._input(name)
-        symbols, parameters = self.symbols, self.parameters
-        names = []  # checked all at once, after the loop
+        block = []  # the declarations' lines, then checked and declared all at once
         following = None
         for line in rest:
             if not (line.startswith("input float[64] ") and line.endswith(";")):
                 following = line
                 break
-            name = line[16:-1]
-            if name in symbols:
-                raise Unsupported
-            symbols.add(name)
-            names.append(name)
-            parameters[name] = Parameter(name)
-        if names and _NAMES_RE.fullmatch("\n".join(names)) is None:
+            block.append(line)
+        names = [line[16:-1] for line in block]
+        if names and (_NAMES_RE.fullmatch("\n".join(names)) is None
+                      or len(set(names)) != len(names) or not self.symbols.isdisjoint(names)):
             raise Unsupported
+        self.symbols.update(names)
+        self.parameters.update({name: Parameter(name) for name in names})
         return None if following is None else self._line(following, rest)
 
     def _new_symbol(self, name: str) -> None:
