@@ -33,6 +33,19 @@ def test_urls_and_request_log(api: Api) -> None:
     assert json.loads(server.requests[-1].body) == {"mode": "batch"}
 
 
+def test_the_request_log_keeps_the_most_recent_requests() -> None:
+    """A long-running server keeps no more than ``request_log`` requests (bodies included)."""
+    with LocalRuntimeServer(request_log=2) as small:
+        for _ in range(4):
+            requests.get(small.url + "/versions", timeout=10)
+        requests.get(small.url + "/backends", timeout=10)  # 401: logged too
+        assert [(r.path, r.status) for r in small.requests] == [
+            ("/api/v1/versions", 200), ("/api/v1/backends", 401)]
+    with LocalRuntimeServer(request_log=0) as none:
+        assert requests.get(none.url + "/versions", timeout=10).status_code == 200
+        assert none.requests == []
+
+
 def test_fault_status_count_and_retry_after(api: Api) -> None:
     api.server.inject_fault(method="GET", path_regex=r"/backends$", status=503, count=2,
                             retry_after=3)

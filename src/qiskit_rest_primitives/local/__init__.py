@@ -64,7 +64,8 @@ class LocalRuntimeServer:
     program) keeps answering while they run. ``api_key`` and ``instance`` (a name or a CRN) fix
     the default instance's credentials; otherwise they are random (and kept in ``db``).
     ``limits`` bounds what one request may ask (body size, JSON depth, pubs, instructions,
-    qubits, simulation memory); see :class:`Limits`.
+    qubits, simulation memory); see :class:`Limits`. :attr:`requests` keeps the last
+    ``request_log`` requests (0: none).
 
     Example::
 
@@ -75,7 +76,7 @@ class LocalRuntimeServer:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, db: str | None = None,
                  noise: bool = False, token_ttl: int = 3600, seed: int | None = None,
                  limits: Limits | None = None, workers: int = 1, api_key: str | None = None,
-                 instance: str | None = None) -> None:
+                 instance: str | None = None, request_log: int = 10_000) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self._host = host
@@ -83,7 +84,7 @@ class LocalRuntimeServer:
         self._options: dict[str, Any] = {"db": db, "noise": noise, "token_ttl": token_ttl,
                                          "seed": seed, "limits": limits or Limits(),
                                          "workers": workers, "api_key": api_key,
-                                         "instance": instance}
+                                         "instance": instance, "request_log": request_log}
         self._state: ServerState | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -229,7 +230,8 @@ class LocalRuntimeServer:
     # -- test controls ------------------------------------------------------------------------
     @property
     def requests(self) -> list[LoggedRequest]:
-        """Every request received since start or the last ``reset()`` (a copy)."""
+        """The requests received since start or the last ``reset()``, at most the last
+        ``request_log`` of them (a copy)."""
         with self._st.lock:
             return list(self._st.requests)
 

@@ -132,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, handle)
     server = LocalRuntimeServer(host=args.host, port=args.port, db=args.db, noise=args.noise,
                                 seed=args.seed, limits=_limits(args), workers=args.workers,
-                                api_key=args.api_key, instance=args.instance)
+                                api_key=args.api_key, instance=args.instance,
+                                request_log=0)  # nothing here reads it: keep no bodies
     try:
         server.start()
     except ValueError as exc:  # bad --api-key / --instance: no traceback, no key echoed

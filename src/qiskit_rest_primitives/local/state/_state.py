@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +163,7 @@ class ServerState:
 
     def __init__(self, *, db: str | None, noise: bool, token_ttl: int, seed: int | None,
                  limits: Limits | None = None, workers: int = 1, api_key: str | None = None,
-                 instance: str | None = None) -> None:
+                 instance: str | None = None, request_log: int = 10_000) -> None:
         self.limits = limits or Limits()
         self.store = Store(db)
         # Kept in the database (0600) so tokens issued before a restart stay valid.
@@ -174,7 +175,8 @@ class ServerState:
                              workers=workers, limits=self.limits)
         self.finish_waits = FinishWaits()
         self.worker.on_finish = self.finish_waits.notify
-        self.requests: list[LoggedRequest] = []
+        # The most recent requests only: a long-running server would otherwise keep every body.
+        self.requests: deque[LoggedRequest] = deque(maxlen=request_log)
         self.faults: list[Fault] = []
         self.errors: list[BaseException] = []
         self.lock = threading.Lock()
