@@ -174,3 +174,24 @@ def test_pubs_sharing_a_circuit_are_evolved_together() -> None:
         alone = statevector.estimate(program, pub, np.random.default_rng(0)).evs
         assert values.shape == pub.shape
         np.testing.assert_allclose(values, alone, atol=1e-12)
+
+
+def test_a_program_stays_small_with_thousands_of_parameters() -> None:
+    """Angles keep their few terms (no parameters x steps matrix); fused matrices are capped."""
+    from qiskit.circuit import ParameterVector
+
+    theta = ParameterVector("t", 1500)
+    circuit = QuantumCircuit(3)
+    for i, t in enumerate(theta):
+        circuit.sx(i % 3)
+        circuit.rz(t + 0.5, i % 3)
+        circuit.cx(i % 3, (i + 1) % 3)
+    program = statevector.compile_circuit(circuit)
+    assert program is not None
+    sizes = [part.nbytes for step in program._steps for part in step[1:]
+             if isinstance(part, np.ndarray)]
+    assert sum(sizes) <= statevector._FUSED_BYTES + 64 * 1024
+    values = np.random.default_rng(1).uniform(-3, 3, (1, len(program.parameters)))
+    expected = Statevector(circuit.assign_parameters(dict(zip(program.parameters, values[0],
+                                                              strict=True))))
+    assert Statevector(program.states(values)[0]).equiv(expected)

@@ -35,16 +35,19 @@ MAX_PARAMETER_SETS = 512
 _DENSE_QUBITS = 7
 #: Most phase factors (rows x phase steps x amplitudes) computed in one call.
 _PHASE_FACTORS = 1 << 16
+#: Most bytes of fused matrices in one program (the rest of its fixed gates apply one by one).
+_FUSED_BYTES = 4 << 20
 
 Array = np.ndarray[Any, Any]
 
 
 class _Angle:
-    """A gate argument as ``values @ coeffs + const`` over the program's parameters, or (an
-    expression that is not affine) evaluated row by row."""
+    """A gate argument as ``const + sum(slope * value)`` over a few of the program's
+    parameters (``terms``: (parameter index, slope)), or (an expression that is not affine)
+    evaluated row by row."""
 
     def __init__(self, param: Any, index: dict[Any, int]) -> None:
-        self.coeffs: Array | None = np.zeros(len(index))
+        self.terms: list[tuple[int, float]] | None = []
         self.const = 0.0
         self.expression: ParameterExpression | None = None
         if not isinstance(param, ParameterExpression):
@@ -55,17 +58,19 @@ class _Angle:
                 slope = param.gradient(parameter)
                 if isinstance(slope, ParameterExpression):
                     raise TypeError("not affine")
-                self.coeffs[index[parameter]] = float(slope)
+                self.terms.append((index[parameter], float(slope)))
             self.const = float(param.bind({p: 0.0 for p in param.parameters}).numeric().real)
         except (TypeError, ValueError, ArithmeticError, QiskitError):
-            self.coeffs, self.expression = None, param
+            self.terms, self.expression = None, param
         self._parameters = [(p, index[p]) for p in param.parameters]
 
     def values(self, rows: Array) -> Array:
         """The argument for each row of parameter values."""
-        if self.coeffs is not None:
-            return rows @ self.coeffs + self.const if rows.shape[1] else np.full(
-                len(rows), self.const)
+        if self.terms is not None:
+            out = np.full(len(rows), self.const)
+            for column, slope in self.terms:
+                out += slope * rows[:, column]
+            return out
         assert self.expression is not None
         return np.array([float(self.expression.bind(
             {p: row[i] for p, i in self._parameters}).numeric().real) for row in rows])
@@ -82,7 +87,10 @@ class Program:
         self._bits = (np.arange(2**n)[:, None] >> np.arange(n)) & 1  # [amplitude, qubit]
         self._steps: list[Any] = []
         self._phase_angles: list[_Angle] = []
-        patterns: list[Array] = []
+        self._pattern_of: list[int] = []  # phase step -> its row of ``_patterns``
+        patterns: dict[tuple[str, tuple[int, ...]], int] = {}  # their rows, by gate and qubits
+        pattern_rows: list[Array] = []
+        self._fused_bytes = 0
         fixed: list[tuple[list[int], Array]] = []  # the fixed gates since the last step
         for inst in circuit.data:
             operation, qubits = inst.operation, [position[q] for q in inst.qubits]
@@ -95,21 +103,39 @@ class Program:
             if pattern is None:
                 self._steps.append(("gate", qubits, angles, operation.base_class))
                 continue
-            self._steps.append(("phase", len(patterns)))
+            self._steps.append(("phase", len(self._phase_angles)))
             self._phase_angles.append(angles[0])
-            patterns.append(pattern)
+            key = (operation.name, tuple(qubits))  # steps on the same qubits share a pattern
+            if key not in patterns:
+                patterns[key] = len(pattern_rows)
+                pattern_rows.append(pattern)
+            self._pattern_of.append(patterns[key])
         self._flush(fixed)
-        self._patterns = np.array(patterns).reshape(len(patterns), 2**n)  # [phase step, amplitude]
-        self._affine = [k for k, a in enumerate(self._phase_angles) if a.coeffs is not None]
-        self._coeffs = np.array([self._phase_angles[k].coeffs for k in self._affine]).reshape(
-            len(self._affine), len(self.parameters)).T  # [parameter, affine phase step]
-        self._constants = np.array([self._phase_angles[k].const for k in self._affine])
+        self._patterns = np.array(pattern_rows).reshape(len(pattern_rows), 2**n)
+        self._affine_terms()
+
+    def _affine_terms(self) -> None:
+        """Every affine phase angle's terms as flat arrays, for one gather per evaluation."""
+        steps, columns, slopes = [], [], []
+        for k, angle in enumerate(self._phase_angles):
+            for column, slope in angle.terms or ():
+                steps.append(k)
+                columns.append(column)
+                slopes.append(slope)
+        self._term_steps, self._term_columns = np.array(steps, int), np.array(columns, int)
+        self._term_slopes = np.array(slopes, float)
+        self._unique_steps = len(set(steps)) == len(steps)
+        self._constants = np.array([angle.const for angle in self._phase_angles])
 
     def _flush(self, fixed: list[tuple[list[int], Array]]) -> None:
-        """Turn pending fixed gates into steps: one fused matrix, or one step each."""
+        """Turn pending fixed gates into steps: one fused matrix (several gates, while the
+        fused matrices stay small in all), or one step each."""
         if not fixed:
             return
-        if self.num_qubits <= _DENSE_QUBITS:
+        size = 16 * 4**self.num_qubits
+        if (self.num_qubits <= _DENSE_QUBITS and (len(fixed) > 1 or self.num_qubits <= 5)
+                and self._fused_bytes + size <= _FUSED_BYTES):
+            self._fused_bytes += size
             matrix = np.eye(2**self.num_qubits, dtype=complex)  # rows evolve to U^T's rows
             for qubits, tensor in fixed:
                 matrix = _apply(matrix, tensor, qubits, self.num_qubits)
@@ -143,14 +169,14 @@ class Program:
         angles = self._phase_step_angles(rows)  # [row, phase step]
         factors = None  # every phase step's factors at once, when they are few
         if angles.size * 2**n <= _PHASE_FACTORS:
-            factors = np.exp(1j * angles[:, :, None] * self._patterns)
+            factors = np.exp(1j * angles[:, :, None] * self._patterns[self._pattern_of])
         for step in self._steps:
             kind = step[0]
             if kind == "dense":
                 states = states @ step[1]
             elif kind == "phase":
                 states = states * (factors[:, step[1]] if factors is not None else np.exp(
-                    1j * angles[:, step[1], None] * self._patterns[step[1]]))
+                    1j * angles[:, step[1], None] * self._patterns[self._pattern_of[step[1]]]))
             elif kind == "fixed":
                 states = _apply(states, step[2], step[1], n)
             else:
@@ -159,13 +185,14 @@ class Program:
 
     def _phase_step_angles(self, rows: Array) -> Array:
         """The angle of every phase step for every row: one product for the affine ones."""
-        angles = np.empty((len(rows), len(self._phase_angles)))
-        if len(self._affine) == len(self._phase_angles):
-            angles[:] = rows @ self._coeffs + self._constants
-            return angles
-        angles[:, self._affine] = rows @ self._coeffs + self._constants
+        angles = np.tile(self._constants, (len(rows), 1))
+        contributions = rows[:, self._term_columns] * self._term_slopes
+        if self._unique_steps:
+            angles[:, self._term_steps] += contributions
+        else:
+            np.add.at(angles.T, self._term_steps, contributions.T)  # several terms a step
         for k, angle in enumerate(self._phase_angles):
-            if angle.coeffs is None:
+            if angle.terms is None:
                 angles[:, k] = angle.values(rows)
         return angles
 
