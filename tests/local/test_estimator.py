@@ -103,3 +103,11 @@ def test_observables_and_values_that_do_not_broadcast_are_refused(api: Api) -> N
     assert response.json()["errors"][0]["message"].startswith("pub 0: ")
     wrong_count = estimator_body([EST_QASM, {"IIIZZ": 1.0}, [[0.1, 0.2]]])
     assert api.post("/jobs", json=wrong_count).status_code == 400
+
+
+def test_a_parameter_free_pub_with_a_shape_is_one_estimate_broadcast(api: Api) -> None:
+    """Its rows are the same circuit: one noisy estimate, repeated (shape kept)."""
+    text = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nsx $0;\n'
+    result = api.run(estimator_body([text, {"IIIIZ": 1.0}, [[], [], []], 0.1]))
+    evs = result[0].data.evs
+    assert evs.shape == (3,) and evs[0] == evs[1] == evs[2]

@@ -199,7 +199,8 @@ def _exact_on_statevector(items: list[_Item]) -> dict[int, np.ndarray[Any, Any]]
         sizes[key] += max(size, 1)
     exact: dict[int, np.ndarray[Any, Any]] = {}
     for batch in (b for per_program in batches.values() for b in per_program):
-        inputs = [statevector.PubInput(items[i].pub.parameter_values,
+        # A parameter-free pub's rows are one estimate, broadcast (as Aer's path gives it).
+        inputs = [statevector.PubInput(_values_to_simulate(items[i].pub),
                                        _flatten(items[i].observables),
                                        items[i].pub.observables.shape) for i in batch]
         program = items[batch[0]].program
