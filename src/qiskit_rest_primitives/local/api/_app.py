@@ -215,25 +215,30 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/api/v1/jobs/{job_id}/results")
     async def results(request: Request, job_id: str) -> Response:
-        columns = ("crn", "status", "result", "private")
-        row = _jobs.owned_job(state, authorize(state, request.headers), job_id, columns)
-        if row["status"] not in TERMINAL:  # about to finish, maybe: answer when it does
-            # (bounded; a job polled right after its submission may not have started yet)
-            def finished() -> bool:
-                current = state.store.job(job_id, ("status",))
-                return current is None or current["status"] in TERMINAL
+        return await _job_results(state, request, job_id)
 
-            await state.finish_waits.wait(job_id, RESULT_WAIT_SECONDS, finished)
-            row = _jobs.owned_job(state, authorize(state, request.headers), job_id, columns)
-        if row["status"] not in TERMINAL or row["result"] is None:
-            return Response(status_code=204)
-        # wire-format §6: a private job's results are readable once; afterwards 204, no body.
-        text = state.store.take_result(job_id) if row["private"] else row["result"]
-        if text is None:  # another request took them first
-            return Response(status_code=204)
-        media = "application/json" if row["status"] == "Completed" else "text/plain"
-        return Response(text, media_type=media)
 
+async def _job_results(state: ServerState, request: Request, job_id: str) -> Response:
+    """A job's results once it is final (a poll of an unfinished job waits, bounded), or 204."""
+    columns = ("crn", "status", "result", "private")
+    instance = authorize(state, request.headers)
+    row = _jobs.owned_job(state, instance, job_id, columns)
+    if row["status"] not in TERMINAL:  # about to finish, maybe: answer when it does
+        # (bounded; a job polled right after its submission may not have started yet)
+        def finished() -> bool:
+            current = state.store.job(job_id, ("status",))
+            return current is None or current["status"] in TERMINAL
+
+        await state.finish_waits.wait(job_id, RESULT_WAIT_SECONDS, finished)
+        row = _jobs.owned_job(state, instance, job_id, columns)
+    if row["status"] not in TERMINAL or row["result"] is None:
+        return Response(status_code=204)
+    # wire-format §6: a private job's results are readable once; afterwards 204, no body.
+    text = state.store.take_result(job_id) if row["private"] else row["result"]
+    if text is None:  # another request took them first
+        return Response(status_code=204)
+    media = "application/json" if row["status"] == "Completed" else "text/plain"
+    return Response(text, media_type=media)
 
 
 def _job_extra_routes(app: FastAPI, state: ServerState) -> None:
