@@ -47,13 +47,8 @@ def check_tags(tags: Any) -> list[str]:
     return tags
 
 
-def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: str | None,
-               *, defer: list[Callable[[], None]] | None = None) -> dict[str, Any]:
-    """Validate a job body, store the job and queue it; returns the create response.
-
-    With ``defer``, queueing is appended there instead of done now: the route runs it once the
-    response is sent, so the worker does not compete with the request for the GIL.
-    """
+def _check_fields(body: Any) -> tuple[str, str | None, int | None]:
+    """The body's shape and its plain fields: ``(program_id, calibration_id, cost)``."""
     if not isinstance(body, dict):
         raise bad_request("The job body must be a JSON object.")
     unknown = sorted(set(body) - _TOP_LEVEL)
@@ -62,16 +57,27 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     program = body.get("program_id")
     if program not in ("sampler", "estimator"):
         raise bad_request(f"program_id must be 'sampler' or 'estimator', got {program!r}")
-    backend = get_backend(state, instance, body.get("backend"), status=400)
     calibration_id = body.get("calibration_id")
     if calibration_id is not None and not isinstance(calibration_id, str):
         raise bad_request("calibration_id must be a string")
-    check_calibration(backend, calibration_id, status=400)
-    session_id = _check_session(state, instance, body.get("session_id"), backend.name)
     cost = body.get("cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int)
                              or not 0 <= cost <= MAX_COST):
         raise bad_request(f"cost must be an integer number of seconds in 0..{MAX_COST}")
+    return program, calibration_id, cost
+
+
+def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: str | None,
+               *, defer: list[Callable[[], None]] | None = None) -> dict[str, Any]:
+    """Validate a job body, store the job and queue it; returns the create response.
+
+    With ``defer``, queueing is appended there instead of done now: the route runs it once the
+    response is sent, so the worker does not compete with the request for the GIL.
+    """
+    program, calibration_id, cost = _check_fields(body)
+    backend = get_backend(state, instance, body.get("backend"), status=400)
+    check_calibration(backend, calibration_id, status=400)
+    session_id = _check_session(state, instance, body.get("session_id"), backend.name)
     tags = check_tags(body.get("tags") or [])
     limit = instance["instance_limit_seconds"]
     if limit is not None and state.store.usage_seconds(instance["crn"]) >= limit:
