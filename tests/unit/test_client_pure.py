@@ -212,3 +212,9 @@ def test_expressions_the_qasm3_importer_cannot_read_travel_as_qpy() -> None:
         qc = QuantumCircuit(1)
         qc.rz(unreadable, 0)
         assert isinstance(PubEncoder().program(SamplerPub.coerce((qc, [0.5]))), QpyProgram)
+    # A parameter named like a function: ``abs(w)`` must not pass for a product of inputs.
+    named_abs, w = Parameter("abs"), Parameter("w")
+    qc = QuantumCircuit(1)
+    qc.rz(named_abs, 0)
+    qc.rz(abs(w), 0)
+    assert isinstance(PubEncoder().program(SamplerPub.coerce((qc, [0.5, 0.25]))), QpyProgram)

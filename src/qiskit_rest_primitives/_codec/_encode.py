@@ -216,8 +216,8 @@ class PubEncoder:
         if cached is None or cached[0] is not circuit:
             fast = (None if _has_switch(circuit) or _has_aliased_registers(circuit)
                     else dumps_fast(circuit))
-            cached = self._programs[id(circuit)] = (
-                circuit, fast if fast is None else _readable(fast, circuit))
+            # No _readable scan: the fast emitter refuses powers and calls (_qasm3_names).
+            cached = self._programs[id(circuit)] = (circuit, fast)
         return cached
 
     def instructions(self, pub: SamplerPub | EstimatorPub) -> frozenset[Any] | None:

@@ -25,6 +25,10 @@ _EXPR_RE = re.compile(
 #: ``rz``), as Rust's ``f64`` display spells numbers (shortest round trip, no exponent).
 _CONSTANT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _ASCII_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A call such as ``abs(θ)``: a word right before ``(``. Refused even when the word is a
+#: parameter's name, so a fast-path text never holds a function call (nor ``**``), the two
+#: things the service's parser cannot read back.
+_CALL_RE = re.compile(r"\w\s*\(")
 #: Unicode categories OpenQASM 3 allows in identifiers besides ``[A-Za-z_]`` (and ``[0-9]``
 #: after the first character): letters and letter-like numerals.
 _LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
@@ -77,9 +81,11 @@ def input_names(parameters: Sequence[Parameter]) -> tuple[list[str], list[str]]:
     valid_bases: set[str] = set()  # a vector's name is checked once, not per element
     for param in parameters:
         if isinstance(param, ParameterVectorElement):
-            base, index = param.vector.name, param.index
+            # ``name`` is ``f"{vector.name}[{index}]"``; one attribute read, not three.
+            name = param.name
+            base, _, index = name[:-1].rpartition("[")
             names.append(f"_{base}_{index}_")  # never reserved: no keyword starts with _
-            printed.append(f"{base}[{index}]")
+            printed.append(name)
         else:
             base = param.name
             if base in _RESERVED:
@@ -148,7 +154,7 @@ class ParameterText:
         text = self.expression_cache.get(raw)
         if text is None:
             text = _VECTOR_ELEMENT_RE.sub(r"_\1_\2_", raw) if "[" in raw else raw
-            if (_EXPR_RE.fullmatch(text) is None or "**" in text
+            if (_EXPR_RE.fullmatch(text) is None or "**" in text or _CALL_RE.search(text)
                     or not self.known_names.issuperset(_WORD_RE.findall(text))):
                 raise Unsupported
             self.expression_cache[raw] = text
