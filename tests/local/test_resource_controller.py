@@ -147,6 +147,15 @@ def test_created_instance_is_the_one_the_runtime_api_sees(cloud: Cloud) -> None:
     assert runtime.post("/jobs", json=sampler_body([BELL_MANILA])).status_code == 403
 
 
+def test_seconds_beyond_what_the_store_keeps_are_refused(cloud: Cloud) -> None:
+    for seconds in (str(2**63), "9" * 5000):
+        refused = cloud.create(parameters={"instance_limit_seconds": seconds})
+        assert refused.status_code == 400
+        assert len(refused.text) < 1000  # the refusal names the value without echoing it whole
+    assert cloud.create(parameters={"usage_allocation_seconds": str(2**63 - 1)}).status_code in (
+        200, 201)
+
+
 def test_open_plan_defaults_to_ten_minutes(cloud: Cloud) -> None:
     doc = cloud.create(resource_plan_id="open").json()
     assert doc["extensions"]["instance_limit_seconds"] == 600
@@ -171,8 +180,10 @@ def test_instance_limit_stops_new_jobs(api: Api) -> None:
     assert api.request("PUT", "/instances/configuration",
                        json={"instance_limit": None}).status_code == 204
     assert api.post("/jobs", json=sampler_body([BELL_MANILA, None, 10])).status_code == 200
-    for bad in ({"instance_limit": -1}, {"instance_limit": "10"}, {"limit": 3}):
-        assert api.request("PUT", "/instances/configuration", json=bad).status_code == 400
+    for bad in ({"instance_limit": -1}, {"instance_limit": "10"}, {"limit": 3},
+                {"instance_limit": 2**63}, {"instance_limit": 2**70}):
+        refused = api.request("PUT", "/instances/configuration", json=bad)
+        assert refused.status_code == 400 and refused.json()["errors"]  # never an overflow 500
 
 
 def test_search_and_catalog(cloud: Cloud) -> None:

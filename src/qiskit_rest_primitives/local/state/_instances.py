@@ -20,6 +20,8 @@ from ._state import ServerState, new_instance_row
 RESOURCE_ID = "b6049020-80f4-11eb-a0f7-e35ec9b4054f"
 _DIGITS = re.compile(r"^[0-9]+$")
 _SECONDS_KEYS = ("instance_limit_seconds", "usage_allocation_seconds")
+#: The largest number of seconds the store keeps (SQLite's INTEGER is 64-bit signed).
+MAX_SECONDS = 2**63 - 1
 _PARAMETER_KEYS = (*_SECONDS_KEYS, "backends")
 #: Rows per page of ``GET /v2/resource_instances`` (the API's default and largest ``limit``).
 PAGE_SIZE = 100
@@ -89,10 +91,17 @@ def parse_parameters(value: Any) -> dict[str, Any]:
 def _seconds(key: str, raw: Any) -> int | None:
     if raw is None:
         return None
-    if not isinstance(raw, str) or not _DIGITS.match(raw):
-        raise bad_request(f"Parameter '{key}' must be a string of digits (e.g. \"600\") or null, "
-                          f"got {raw!r}.")
+    if (not isinstance(raw, str) or not _DIGITS.match(raw)
+            or len(raw) > len(str(MAX_SECONDS)) or int(raw) > MAX_SECONDS):
+        raise bad_request(f"Parameter '{key}' must be a string of at most {MAX_SECONDS} in "
+                          f"digits (e.g. \"600\") or null, got {_shown(raw)}.")
     return int(raw)
+
+
+def _shown(raw: Any) -> str:
+    """``repr`` of a refused value, cut short (a refusal should not echo a megabyte)."""
+    text = repr(raw)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _backends(raw: Any) -> list[str]:
@@ -301,9 +310,10 @@ def set_configuration(state: ServerState, row: dict[str, Any], body: Any) -> Non
     if not isinstance(body, dict) or set(body) != {"instance_limit"}:
         raise bad_request('The body must be {"instance_limit": <seconds or null>}.')
     limit = body["instance_limit"]
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise bad_request(
-            f"'instance_limit' must be a non-negative integer or null, got {limit!r}.")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                              or not 0 <= limit <= MAX_SECONDS):
+        raise bad_request(f"'instance_limit' must be an integer from 0 to {MAX_SECONDS} or "
+                          f"null, got {_shown(limit)}.")
     if limit is not None and state.store.usage_seconds(row["crn"]) > limit:
         raise ApiError(409, f"The instance has already used more than {limit} seconds.", "1300")
     state.store.update_instance(row["crn"], instance_limit_seconds=limit)
