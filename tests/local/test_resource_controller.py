@@ -240,5 +240,7 @@ def test_list_pages_and_bad_paging(cloud: Cloud) -> None:
     second = cloud.request("GET", first["next_url"]).json()
     assert [r["name"] for r in second["resources"]] == ["p2", "p3"]
     assert second["next_url"] is None
-    for bad in ({"limit": "0"}, {"limit": "x"}, {"start": "later"}):
-        assert cloud.request("GET", "/v2/resource_instances", params=bad).status_code == 400
+    for bad in ({"limit": "0"}, {"limit": "x"}, {"start": "later"}, {"limit": "9" * 5000},
+                {"start": "9" * 5000}, {"limit": "²"}, {"start": "²"}):
+        refused = cloud.request("GET", "/v2/resource_instances", params=bad)
+        assert refused.status_code == 400 and len(refused.text) < 1000

@@ -206,10 +206,10 @@ def listing(state: ServerState, account: str, query: Any) -> dict[str, Any]:
     found = [doc for doc in rows
              if all(value is None or doc.get(key) == value for key, value in filters.items())]
     limit, start = query.get("limit") or str(PAGE_SIZE), query.get("start") or "0"
-    if not limit.isdigit() or not 1 <= int(limit) <= PAGE_SIZE:
-        raise bad_request(f"'limit' must be an integer in 1..{PAGE_SIZE}, got {limit!r}.")
-    if not start.isdigit():
-        raise bad_request(f"'start' must be a token from a 'next_url', got {start!r}.")
+    if not _DIGITS.match(limit) or len(limit) > 3 or not 1 <= int(limit) <= PAGE_SIZE:
+        raise bad_request(f"'limit' must be an integer in 1..{PAGE_SIZE}, got {_shown(limit)}.")
+    if not _DIGITS.match(start) or len(start) > 18:
+        raise bad_request(f"'start' must be a token from a 'next_url', got {_shown(start)}.")
     first, size = int(start), int(limit)
     page, next_url = found[first:first + size], None
     if first + size < len(found):
