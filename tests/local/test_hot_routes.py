@@ -52,6 +52,22 @@ def test_other_methods_and_shapes_go_on_to_fastapi(api: Api) -> None:
     assert unknown.json()["errors"][0]["message"].startswith("No such endpoint")
 
 
+def test_a_trailing_slash_is_no_endpoint_and_never_redirects(api: Api) -> None:
+    job_id = api.submit(sampler_body([BELL, None, 16]))
+    session_id = api.post("/sessions", json={"mode": "batch"}).json()["id"]
+    for method, path in (("GET", f"/jobs/{job_id}/"), ("GET", f"/jobs/{job_id}/results/"),
+                         ("POST", "/jobs/"), ("GET", "/jobs/"), ("GET", "/backends/"),
+                         ("GET", f"/sessions/{session_id}/"), ("GET", "/versions/"),
+                         ("POST", f"/jobs/{job_id}/cancel/")):
+        response = api.request(method, path, allow_redirects=False,
+                               json=sampler_body([BELL]) if method == "POST" else None)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert "location" not in response.headers
+        assert response.json()["errors"][0]["message"].startswith("No such endpoint"), path
+    assert api.wait(job_id)["state"]["status"] == "Completed"  # the cancel never reached it
+    assert api.get("/jobs").json()["count"] == 1  # nor did the POST
+
+
 def test_a_crash_in_a_hot_route_answers_500_and_is_kept() -> None:
     with LocalRuntimeServer() as broken:
         api = Api(broken, broken.api_key, broken.instance)

@@ -64,7 +64,9 @@ class _ThenRun(Response):
 
 def create_app(state: ServerState) -> Any:
     """The ASGI application (routes wrapped in the recording middleware)."""
-    app = FastAPI(docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    # The service has no slash redirects: ``/jobs/{id}/`` is no endpoint (404), not a 307.
+    app = FastAPI(docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
+                  redirect_slashes=False)
     _openapi.install(app, SUPPORTED_VERSIONS[-1])
     app.state.limits = state.limits  # read by _json_body
     _exception_handlers(app, state)
