@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import BELL_MANILA, Api, sampler_body
+from .conftest import BELL_MANILA, Api, estimator_body, sampler_body
 
 BODY = sampler_body([BELL_MANILA, None, 10])
 
@@ -116,6 +116,25 @@ NESTED_NON_ISA = ('OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[1] c;\nx $0;\n'
     (sampler_body(["OPENQASM 3.0; garbage"]), "pub 0: malformed OpenQASM 3"),
     (sampler_body([BELL_MANILA], options={"bogus": 1}), "unknown sampler option 'bogus'"),
     (sampler_body([BELL_MANILA], options={"twirling": {"nope": 1}}), "twirling.nope"),
+    # Option values, by IBM's own models of the service's inputs (ibm-quantum-schemas).
+    (sampler_body([BELL_MANILA], options={"twirling": {"num_randomizations": 0}}),
+     "option 'twirling.num_randomizations': Input should be greater than or equal to 1"),
+    (sampler_body([BELL_MANILA], options={"twirling": {"strategy": "sometimes"}}),
+     "option 'twirling.strategy'"),
+    (sampler_body([BELL_MANILA], options={"execution": {"init_qubits": []}}),
+     "option 'execution.init_qubits': Input should be a valid boolean (got [])"),
+    (sampler_body([BELL_MANILA], options={"execution": {"rep_delay": -1}}),
+     "option 'execution.rep_delay'"),
+    (sampler_body([BELL_MANILA], options={"simulator": {"noise_model": "x"}}),
+     "option 'simulator.noise_model'"),
+    (sampler_body([BELL_MANILA], options={"dynamical_decoupling": {"sequence_type": "ZZ"}}),
+     "option 'dynamical_decoupling.sequence_type'"),
+    (sampler_body([BELL_MANILA], options={"default_shots": 0}), "option 'default_shots'"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}], options={"default_precision": -0.1}),
+     "option 'default_precision': Input should be greater than 0"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}],
+                    options={"resilience": {"zne": {"extrapolator": "magic"}}}),
+     "option 'resilience.zne.extrapolator'"),
     (sampler_body([BELL_MANILA], resilience_level=1), "resilience_level"),
     ({**BODY, "program_id": "circuit-runner"}, "program_id"),
     ({**BODY, "backend": "ibm_nowhere"}, "ibm_nowhere"),
@@ -133,3 +152,17 @@ def test_validation_errors_name_the_problem(api: Api, body: dict, needle: str) -
 def test_malformed_json_is_400(api: Api) -> None:
     response = api.post("/jobs", data=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
+
+
+def test_option_values_are_read_as_the_service_reads_them(api: Api) -> None:
+    """The models' lax reading holds for the whole server: ``"false"`` is False (a plain
+    ``bool("false")`` would have turned twirling on)."""
+    body = estimator_body([BELL_MANILA, {"ZZ": 1.0}],
+                          options={"twirling": {"enable_gates": "false", "enable_measure": "false",
+                                                "num_randomizations": 4}})
+    job_id = api.submit(body)
+    assert api.wait(job_id)["state"]["status"] == "Completed"
+    result = api.get(f"/jobs/{job_id}/results").json()["__value__"]
+    twirling = result["metadata"]["twirling"]
+    assert twirling["enable_gates"] is False and twirling["enable_measure"] is False
+    assert twirling["num_randomizations"] == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api._errors import bad_request
+from ._option_schema import checked_options
 
 _DD = {"enable", "sequence_type", "extra_slack_distribution", "scheduling_method",
        "skip_reset_qubits"}
@@ -32,8 +33,9 @@ _PARAMS = {
 }
 
 
-def check_params(program: str, params: Any) -> None:
-    """Raise a 400 ``ApiError`` naming the first unknown or malformed key."""
+def check_params(program: str, params: Any) -> dict[str, Any]:
+    """The job's options as the service reads them; a 400 ``ApiError`` naming the first
+    unknown or malformed key or value."""
     if not isinstance(params, dict):
         raise bad_request("'params' must be an object")
     unknown = sorted(set(params) - _PARAMS[program])
@@ -47,7 +49,9 @@ def check_params(program: str, params: Any) -> None:
     level = params.get("resilience_level")
     if level is not None and level not in (0, 1, 2):
         raise bad_request(f"resilience_level must be 0, 1 or 2, got {level!r}")
-    _check_options(program, params.get("options") or {})
+    options = params.get("options") or {}
+    _check_options(program, options)
+    return checked_options(program, options)
 
 
 def _check_options(program: str, options: Any) -> None:

@@ -64,9 +64,8 @@ def prepare(program: str, params: Any, backend: BackendInfo,
     ``limits`` (pubs per job, sizes, instructions summed over the pubs) are checked before
     each piece is decoded or parsed.
     """
-    check_params(program, params)
+    options = check_params(program, params)
     budget = InstructionBudget(limits or Limits())
-    options: dict[str, Any] = params.get("options") or {}
     raw_pubs = params["pubs"]
     if len(raw_pubs) > budget.limits.max_pubs:
         raise limit_error("max_pubs", f"the job has {len(raw_pubs)} pubs, more than "
