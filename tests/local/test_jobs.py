@@ -136,6 +136,13 @@ NESTED_NON_ISA = ('OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[1] c;\nx $0;\n'
                     options={"resilience": {"zne": {"extrapolator": "magic"}}}),
      "option 'resilience.zne.extrapolator'"),
     (sampler_body([BELL_MANILA], resilience_level=1), "resilience_level"),
+    (sampler_body([BELL_MANILA], support_qiskit="yes"), "params.support_qiskit"),
+    (sampler_body([BELL_MANILA], shots="100"), "params.shots must be a non-negative integer"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}], resilience_level=True), "resilience_level"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}], precision=0), "pub 0: precision must be a pos"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}], precision="0.1"), "pub 0: precision must be"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}], precision=1e-300), "precision must be at least"),
+    (estimator_body([BELL_MANILA, {"ZZ": 1.0}, None, 1e-300]), "pub 0: precision must be at"),
     ({**BODY, "program_id": "circuit-runner"}, "program_id"),
     ({**BODY, "backend": "ibm_nowhere"}, "ibm_nowhere"),
     ({**BODY, "unknown_field": 1}, "unknown_field"),
@@ -166,3 +173,10 @@ def test_option_values_are_read_as_the_service_reads_them(api: Api) -> None:
     twirling = result["metadata"]["twirling"]
     assert twirling["enable_gates"] is False and twirling["enable_measure"] is False
     assert twirling["num_randomizations"] == 4
+
+
+def test_a_precision_coarser_than_one_counts_one_shot(api: Api) -> None:
+    job_id = api.submit(estimator_body([BELL_MANILA, {"ZZ": 1.0}, None, 1e308]))
+    assert api.wait(job_id)["state"]["status"] == "Completed"  # not an OverflowError
+    result = api.get(f"/jobs/{job_id}/results").json()["__value__"]
+    assert result["pub_results"][0]["__value__"]["metadata"]["shots"] == 1

@@ -47,8 +47,14 @@ def check_params(program: str, params: Any) -> dict[str, Any]:
     if not isinstance(pubs, list) or not pubs:
         raise bad_request("params.pubs must be a non-empty list of pubs")
     level = params.get("resilience_level")
-    if level is not None and level not in (0, 1, 2):
+    if level is not None and (isinstance(level, bool) or level not in (0, 1, 2)):
         raise bad_request(f"resilience_level must be 0, 1 or 2, got {level!r}")
+    if not isinstance(params.get("support_qiskit", True), bool):
+        raise bad_request(f"params.support_qiskit must be true or false, got "
+                          f"{params['support_qiskit']!r}")
+    shots = params.get("shots")
+    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, int) or shots < 0):
+        raise bad_request(f"params.shots must be a non-negative integer, got {shots!r}")
     options = params.get("options") or {}
     _check_options(program, options)
     return checked_options(program, options)

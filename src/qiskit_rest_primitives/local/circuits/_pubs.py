@@ -123,11 +123,11 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
     values = _bindings(items[2] if len(items) > 2 else None, circuit, budget.limits)
     precision = items[3] if len(items) > 3 else None
     if precision is None:
-        precision = params.get("precision") or _precision_of_default_shots(options) or options.get(
-            "default_precision") or DEFAULT_PRECISION
-    if (isinstance(precision, bool) or not isinstance(precision, (int, float))
-            or not math.isfinite(precision) or precision <= 0):
-        raise ValueError(f"precision must be a positive finite number, got {precision!r}")
+        precision = params.get("precision")
+    if precision is None:
+        precision = (_precision_of_default_shots(options) or options.get("default_precision")
+                     or DEFAULT_PRECISION)
+    _check_precision(precision)
     # Widths, parameter count and precision are checked above (the shapes' broadcast is
     # checked by the constructor): qiskit's validation would convert every observable again.
     pub = EstimatorPub(circuit, ObservablesArray.coerce(tree), values, float(precision),
@@ -137,6 +137,20 @@ def _estimator_pub(raw: Any, params: dict[str, Any], options: dict[str, Any],
 
 #: A job's circuits, by OpenQASM 3 text and by ``id`` of the (padded) circuit.
 _Circuits = dict[str | int, KnownCircuit]
+
+
+#: The finest precision a pub may ask for: it sets the shots counted (1 / precision²), which
+#: must stay a 64-bit integer.
+MIN_PRECISION = 2.0**-31
+
+
+def _check_precision(precision: Any) -> None:
+    if (isinstance(precision, bool) or not isinstance(precision, (int, float))
+            or not math.isfinite(precision) or precision <= 0):
+        raise ValueError(f"precision must be a positive finite number, got {precision!r}")
+    if precision < MIN_PRECISION:
+        raise ValueError(f"precision must be at least {MIN_PRECISION:.3g} (it sets the shots, "
+                         f"1/precision²), got {precision!r}")
 
 
 def _precision_of_default_shots(options: dict[str, Any]) -> float | None:

@@ -48,7 +48,7 @@ def estimator_shots(precision: float, options: dict[str, Any]) -> tuple[int, int
     shots (``shots_per_randomization = max(64, ceil(shots / 32))`` when both are auto; 64
     with PEC), the rule in the service's twirling options documentation.
     """
-    shots = math.ceil(1.0 / precision**2)
+    shots = 1 if precision >= 1 else math.ceil(1.0 / precision**2)  # no overflow past 1
     if not twirled(options):
         return shots, 0
     twirling = options.get("twirling") or {}
