@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from qiskit import QuantumCircuit
+from qiskit.providers import JobStatus
+from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from qiskit.transpiler import generate_preset_pass_manager
 
 import qiskit_rest_primitives as qrp
@@ -53,6 +55,10 @@ def test_finished_job_reports_its_state_and_details(service: qrp.RuntimeService,
     result = job.result(timeout=60)
     assert result[0].data.meas.num_shots == 20
     assert job.status() == "DONE"
+    # also qiskit's JobStatus, as the reference primitives' jobs report it
+    assert job.status() == JobStatus.DONE
+    assert job.status() in JOB_FINAL_STATES and job.status() != JobStatus.ERROR
+    assert {job.status(): 1}["DONE"] == 1 and repr(job.status()) == "'DONE'"
     assert job.done() and job.in_final_state()
     assert not job.running() and not job.cancelled() and not job.errored()
     assert job.error_message() is None

@@ -28,7 +28,7 @@ from ..exceptions import (
     RuntimeJobTimeoutError,
 )
 from ._job_result import add_shots, decode_or_none, restore_circuit_metadata, restore_register_names
-from ._job_status import FINAL_STATUSES, final_error, job_status, reason_text
+from ._job_status import FINAL_STATUSES, StatusName, final_error, job_status, reason_text
 
 if TYPE_CHECKING:
     from .._backends._backend import RuntimeBackend
@@ -64,7 +64,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         self._register_names = register_names
         self._poll = poll or PollPolicy()
         self._document: JSON = {}
-        self._status = "INITIALIZING"
+        self._status: str = StatusName("INITIALIZING")
         self._result: PrimitiveResult[Any] | None = None
         self._lock = threading.Lock()
 
@@ -254,7 +254,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             return None
         result = decode_or_none(raw)
         if isinstance(result, PrimitiveResult):
-            self._status = "DONE"
+            self._status = StatusName("DONE")
             return result
         if self.status() == "DONE":
             return self._fetch_result()
@@ -299,7 +299,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         except ConflictError:
             if self.status() != "CANCELLED":
                 raise
-        self._status = "CANCELLED"
+        self._status = StatusName("CANCELLED")
 
     def update_tags(self, new_tags: list[str]) -> list[str]:
         """Replace the job's tags; returns the tags the service now holds."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from qiskit.providers import JobStatus
+
 from ..exceptions import RuntimeJobCancelledError, RuntimeJobFailureError, RuntimeJobMaxTimeoutError
 
 JSON = dict[str, Any]
@@ -17,6 +19,25 @@ _STATUS_MAP = {"QUEUED": "QUEUED", "RUNNING": "RUNNING", "COMPLETED": "DONE", "F
 RAN_TOO_LONG = 1305
 
 
+class StatusName(str):
+    """A job status spelled as the official client spells it (``"DONE"``), which also equals
+    the member of qiskit's :class:`~qiskit.providers.JobStatus` of that name, so code written
+    for qiskit's reference primitives (``job.status() == JobStatus.DONE``, ``job.status() in
+    JOB_FINAL_STATES``) works too."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, JobStatus):
+            return str.__eq__(self, other.name)
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
 def job_status(document: JSON) -> str:
     """The client status (``QUEUED``, ``RUNNING``, ``DONE``, ``ERROR``, ``CANCELLED``) of a job
     document, tolerant of upper-case statuses and camelCase ``reasonCode`` (wire-format §7.2)."""
@@ -24,8 +45,8 @@ def job_status(document: JSON) -> str:
     raw = str(state.get("status") or document.get("status") or "QUEUED").upper()
     status = _STATUS_MAP.get(raw, raw)
     if status == "CANCELLED" and reason_code(document) == RAN_TOO_LONG:
-        return "ERROR"
-    return status
+        status = "ERROR"
+    return StatusName(status)
 
 
 def reason_code(document: JSON) -> int | None:
