@@ -180,3 +180,12 @@ def test_a_precision_coarser_than_one_counts_one_shot(api: Api) -> None:
     assert api.wait(job_id)["state"]["status"] == "Completed"  # not an OverflowError
     result = api.get(f"/jobs/{job_id}/results").json()["__value__"]
     assert result["pub_results"][0]["__value__"]["metadata"]["shots"] == 1
+
+
+def test_noise_model_bare_or_enveloped_is_accepted(api: Api) -> None:
+    """The official client sends a noise model's dict form bare; IBM's models want the
+    RuntimeEncoder envelope. Both are a valid option (the local server keeps its own noise)."""
+    bare = {"errors": [], "x90_gates": []}
+    for model in (bare, {"__type__": "NoiseModel", "__value__": bare}):
+        body = sampler_body([BELL_MANILA, None, 10], options={"simulator": {"noise_model": model}})
+        assert api.wait(api.submit(body))["state"]["status"] == "Completed"

@@ -28,7 +28,7 @@ def checked_options(program: str, options: dict[str, Any]) -> dict[str, Any]:
     if not options:
         return options
     try:
-        model = _MODELS[program].model_validate(options)
+        model = _MODELS[program].model_validate(_noise_model_enveloped(options))
     except ValidationError as exc:
         error = exc.errors()[0]
         path = _option_path(options, error["loc"])
@@ -37,6 +37,21 @@ def checked_options(program: str, options: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(f"option '{path}': {error['msg']} (got {shown})") from None
     read: dict[str, Any] = model.model_dump(exclude_unset=True, by_alias=True)
     return read
+
+
+def _noise_model_enveloped(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with a plain-dict ``simulator.noise_model`` in its ``NoiseModel`` envelope.
+
+    The models want ``{"__type__": "NoiseModel", "__value__": {...}}``, while the official
+    client sends a noise model's dict form bare (its ``to_dict()``, whether the user gave a
+    dict or an Aer ``NoiseModel``); both are accepted.
+    """
+    simulator = options.get("simulator")
+    model = simulator.get("noise_model") if isinstance(simulator, dict) else None
+    if not isinstance(model, dict) or "__type__" in model:
+        return options
+    return {**options, "simulator": {**simulator, "noise_model": {"__type__": "NoiseModel",
+                                                                  "__value__": model}}}
 
 
 def _option_path(options: Any, loc: tuple[int | str, ...]) -> str:
