@@ -47,7 +47,9 @@ def _noise_model_enveloped(options: dict[str, Any]) -> dict[str, Any]:
     dict or an Aer ``NoiseModel``); both are accepted.
     """
     simulator = options.get("simulator")
-    model = simulator.get("noise_model") if isinstance(simulator, dict) else None
+    if not isinstance(simulator, dict):
+        return options
+    model = simulator.get("noise_model")
     if not isinstance(model, dict) or "__type__" in model:
         return options
     return {**options, "simulator": {**simulator, "noise_model": {"__type__": "NoiseModel",
