@@ -63,6 +63,53 @@ def test_list_filters_and_paging(api: Api) -> None:
     assert after["count"] == 0
 
 
+def _refused(api: Api, path: str, name: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 400, (path, response.status_code, response.text)
+    message = response.json()["errors"][0]["message"]
+    assert name in message and len(message) < 200, (path, message)
+
+
+@pytest.mark.parametrize("query", [
+    "sort=XYZ", "sort=asc", "sort=", "sort=ASC%20", "pending=maybe", "pending=", "pending=1",
+    "exclude_params=yes", "include_mocks=2", "limit=abc", "limit=1.5", "limit=", "limit=٣",
+    "offset=x", "offset=" + "9" * 5000, "created_after=garbage", "created_before=",
+    "created_after=0001-01-01T00:00:00%2B01:00", "created_before=" + "2026" * 30,
+    "tags=" + "x" * 87, "&".join(["tags=t"] * 9)])
+def test_list_refuses_malformed_query_parameters(api: Api, query: str) -> None:
+    _refused(api, "/jobs?" + query, query.split("=")[0])
+
+
+def test_list_sort_and_paging_values(api: Api) -> None:
+    first = api.submit(BODY)
+    second = api.submit(BODY)
+    ids = [[j["id"] for j in api.get(f"/jobs?{q}").json()["jobs"]]
+           for q in ("sort=ASC", "sort=DESC", "")]
+    assert ids == [[first, second], [second, first], [second, first]]
+    # OpenAPI: limit 1..200, offset 0..2**31-1; outside them the default is used, no error.
+    for query, limit, offset in (("limit=0", 200, 0), ("limit=201", 200, 0), ("limit=-1", 200, 0),
+                                 ("offset=-1", 200, 0), (f"offset={2**31}", 200, 0),
+                                 ("limit=%2B1&offset=1", 1, 1)):
+        page = api.get("/jobs?" + query).json()
+        assert (page["limit"], page["offset"]) == (limit, offset), query
+    assert [j["id"] for j in api.get("/jobs?limit=1&offset=1").json()["jobs"]] == [first]
+    # true/false in any case (the official client sends Python's True for include_mocks)
+    for query in ("pending=FALSE", "pending=False&include_mocks=True", "exclude_params=TRUE"):
+        assert api.get("/jobs?" + query).status_code == 200
+    assert "params" not in api.get("/jobs").json()["jobs"][0]  # the list's default: excluded
+    assert "params" in api.get("/jobs?exclude_params=false").json()["jobs"][0]
+
+
+def test_job_and_workloads_refuse_malformed_query_parameters(api: Api) -> None:
+    job_id = api.submit(BODY)
+    _refused(api, f"/jobs/{job_id}?exclude_params=maybe", "exclude_params")
+    assert "params" in api.get(f"/jobs/{job_id}?exclude_params=False").json()
+    assert "params" not in api.get(f"/jobs/{job_id}?exclude_params=True").json()
+    for query in ("sort=newest", "created_after=garbage", "limit=x"):
+        _refused(api, "/workloads?" + query, query.split("=")[0])
+    assert api.get("/workloads?sort=createdAt").json()["total_count"] == 1
+
+
 def test_metrics_logs_and_tags(api: Api) -> None:
     job_id = api.submit(BODY)
     api.wait(job_id)

@@ -31,6 +31,7 @@ from ._body_limit import BodyLimitMiddleware
 from ._errors import CODE_INTERNAL, ApiError, bad_request, error_body, iam_error_body, not_found
 from ._hot_routes import HotRoutes
 from ._middleware import RecorderMiddleware
+from ._query import flag
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 #: Job bodies up to this size are validated on the event loop (~0.4 ms per KiB of OpenQASM).
@@ -198,8 +199,9 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/api/v1/jobs/{job_id}")
     async def get_job(request: Request, job_id: str) -> Response:
-        exclude = request.query_params.get("exclude_params", "").lower() == "true"
-        row = _jobs.owned_job(state, authorize(state, request.headers), job_id,
+        instance = authorize(state, request.headers)
+        exclude = flag(request.query_params, "exclude_params") is True
+        row = _jobs.owned_job(state, instance, job_id,
                               state.store.job_summary_columns if exclude else None)
         return _json(_jobs.job_document(row, exclude_params=exclude))
 

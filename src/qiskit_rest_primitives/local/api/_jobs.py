@@ -15,6 +15,7 @@ from ..state._state import ServerState
 from ..state._store import TERMINAL, now_iso
 from ._auth import check_calibration, get_backend
 from ._errors import CODE_CONFLICT, ApiError, bad_request, not_found
+from ._query import bounded_int, choice, flag, timestamp
 
 _ALPHABET = string.ascii_lowercase + string.digits
 _ID_LENGTH = 20
@@ -22,6 +23,7 @@ _ID_SPACE = len(_ALPHABET) ** _ID_LENGTH
 _TOP_LEVEL = {"program_id", "params", "runtime", "log_level", "backend", "session_id", "tags",
               "cost", "start_session", "session_time", "private", "calibration_id"}
 MAX_COST = 10800
+_PAGE_SIZE = 200  # GET /jobs: the largest and the default limit (OpenAPI)
 
 
 def new_id() -> str:
@@ -186,57 +188,48 @@ def metrics(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_jobs(state: ServerState, instance: dict[str, Any], query: Any) -> dict[str, Any]:
-    """``GET /jobs`` with the official client's filters and paging."""
-    where, args = ["crn = ?"], [instance["crn"]]
-    for column in ("backend", "session_id"):
-        if query.get(column):
-            where.append(f"{column} = ?")
-            args.append(query[column])
-    if query.get("program"):
-        where.append("program_id = ?")
-        args.append(query["program"])
-    pending = (query.get("pending") or "").lower()
-    if pending in ("true", "false"):
-        where.append("status IN ('Queued', 'Running')" if pending == "true"
-                      else "status NOT IN ('Queued', 'Running')")
-    for tag in query.getlist("tags"):
-        where.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
-        args.append(tag)
-    for key, op in (("created_after", ">"), ("created_before", "<")):
-        if query.get(key):
-            where.append(f"created {op} ?")
-            args.append(_iso_z(query[key]))
-    limit, offset = _int(query, "limit", 200), _int(query, "offset", 0)
-    rows, count = state.store.list_jobs(
-        where, args, ascending=(query.get("sort") or "").upper() == "ASC", limit=limit,
-        offset=offset)
-    exclude = (query.get("exclude_params") or "").lower() == "true"
+    """``GET /jobs`` with the official client's filters and paging (OpenAPI ``list_jobs``).
+
+    ``limit`` is 1..200 and ``offset`` 0..2**31-1; outside them the default is used, as the
+    OpenAPI says the service does. ``sort`` is ``ASC`` or ``DESC`` exactly (its pattern
+    ``^(ASC|DESC)$``; the official client sends ``ASC`` only); ``exclude_params`` defaults to
+    true here (false on ``GET /jobs/{id}``).
+    """
+    where, args = _job_filters(instance, query)
+    limit = bounded_int(query, "limit", _PAGE_SIZE, 1, _PAGE_SIZE)
+    offset = bounded_int(query, "offset", 0, 0, 2**31 - 1)
+    ascending = choice(query, "sort", ("ASC", "DESC")) == "ASC"
+    exclude = flag(query, "exclude_params") is not False
+    flag(query, "include_mocks")  # checked only: there are no mock backends
+    rows, count = state.store.list_jobs(where, args, ascending=ascending, limit=limit,
+                                        offset=offset)
     return {"jobs": [job_document(r, exclude_params=exclude) for r in rows], "count": count,
             "limit": limit, "offset": offset}
 
 
-def _int(query: Any, key: str, default: int) -> int:
-    raw = query.get(key)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise bad_request(f"query parameter {key} must be an integer") from exc
-    if not 0 <= value < 2**63:  # SQLite integers are 64-bit
-        raise bad_request(f"query parameter {key} must be an integer in 0..2**63-1")
-    return value
-
-
-def _iso_z(text: str) -> str:
-    """Normalise an ISO-8601 timestamp to the stored ``...Z`` UTC form for comparison."""
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError as exc:
-        raise bad_request(f"invalid timestamp {text!r}") from exc
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _job_filters(instance: dict[str, Any], query: Any) -> tuple[list[str], list[Any]]:
+    """The SQL conditions (and their arguments) of ``GET /jobs``'s filters."""
+    where, args = ["crn = ?"], [instance["crn"]]
+    for key, column in (("backend", "backend"), ("session_id", "session_id"),
+                        ("program", "program_id")):
+        if query.get(key):
+            where.append(f"{column} = ?")
+            args.append(query[key])
+    pending = flag(query, "pending")
+    if pending is not None:
+        where.append(f"status {'' if pending else 'NOT '}IN ('Queued', 'Running')")
+    tags = query.getlist("tags")
+    if len(tags) > 8 or any(len(tag) > 86 for tag in tags):
+        raise bad_request("query parameter tags: at most 8 tags, each at most 86 characters")
+    for tag in tags:
+        where.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
+        args.append(tag)
+    for key, op in (("created_after", ">"), ("created_before", "<")):
+        bound = timestamp(query, key)
+        if bound is not None:
+            where.append(f"created {op} ?")
+            args.append(bound)
+    return where, args
 
 
 def cancel_job(state: ServerState, row: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..state._state import ServerState
 from ._errors import bad_request
-from ._jobs import _int, _iso_z
+from ._query import choice, natural, timestamp
 
 _MODES = {"job", "session", "batch"}
 _SESSION_MODE = {"dedicated": "session", "batch": "batch"}
@@ -26,6 +26,11 @@ def list_workloads(state: ServerState, instance: dict[str, Any], query: Any) -> 
     mode = query.get("mode")
     if mode is not None and mode not in _MODES:
         raise bad_request(f"mode must be one of {sorted(_MODES)}, got {mode!r}")
+    newest_first = choice(query, "sort", ("createdAt", "-createdAt")) != "createdAt"
+    limit = min(natural(query, "limit", 10), _MAX_LIMIT)
+    bounds = [(bound, later) for key, later in (("created_after", True),
+                                                ("created_before", False))
+              if (bound := timestamp(query, key)) is not None]
     items: list[dict[str, Any]] = []
     if mode in (None, "job"):
         rows, _ = state.store.list_jobs(["crn = ?"], [instance["crn"]], ascending=True,
@@ -34,15 +39,13 @@ def list_workloads(state: ServerState, instance: dict[str, Any], query: Any) -> 
     if mode != "job":
         items += [_session_item(r) for r in state.store.sessions_of(instance["crn"])
                   if mode is None or _SESSION_MODE[r["mode"]] == mode]
-    items = [item for item in items if _matches(item, query)]
-    items.sort(key=lambda item: (item["created"], item["id"]),
-               reverse=(query.get("sort") or "-createdAt") != "createdAt")
-    limit = min(_int(query, "limit", 10), _MAX_LIMIT)
+    items = [item for item in items if _matches(item, query, bounds)]
+    items.sort(key=lambda item: (item["created"], item["id"]), reverse=newest_first)
     return {"workloads": items[:limit], "total_count": len(items), "limit": limit,
             "previous": None, "next": None}
 
 
-def _matches(item: dict[str, Any], query: Any) -> bool:
+def _matches(item: dict[str, Any], query: Any, bounds: list[tuple[str, bool]]) -> bool:
     if query.get("backend") and item["backend"] != query["backend"]:
         return False
     statuses = {s.lower() for s in query.getlist("status")}
@@ -53,12 +56,8 @@ def _matches(item: dict[str, Any], query: Any) -> bool:
     search = query.get("search")
     if search and search not in item["id"] and not any(search in t for t in item["tags"]):
         return False
-    for key, later in (("created_after", True), ("created_before", False)):
-        if query.get(key):
-            bound = _iso_z(query[key])
-            if (item["created"] > bound) != later or item["created"] == bound:
-                return False
-    return True
+    return all((item["created"] > bound) == later and item["created"] != bound
+               for bound, later in bounds)
 
 
 def _job_item(row: dict[str, Any]) -> dict[str, Any]:
