@@ -110,6 +110,38 @@ def test_job_and_workloads_refuse_malformed_query_parameters(api: Api) -> None:
     assert api.get("/workloads?sort=createdAt").json()["total_count"] == 1
 
 
+@pytest.mark.parametrize("field, value", [
+    ("private", "yes"), ("private", 1), ("private", "true"), ("private", [True]),
+    ("start_session", "no"), ("session_time", "60"), ("session_time", True),
+    ("backend", ["ibmq_manila"]), ("session_id", {"x": 1}), ("session_id", 5),
+    ("runtime", 3), ("calibration_id", 1), ("log_level", 10), ("log_level", "LOUD")])
+def test_job_body_fields_of_the_wrong_type_are_refused(api: Api, field: str, value: object
+                                                       ) -> None:
+    response = api.post("/jobs", json={**BODY, field: value})
+    assert response.status_code == 400, response.text
+    assert field in response.json()["errors"][0]["message"]
+    assert api.get("/jobs").json()["count"] == 0
+
+
+def test_job_body_typed_fields_accepted(api: Api) -> None:
+    for extra in ({"private": False}, {"private": None}, {"log_level": "debug"},
+                  {"log_level": "WARNING", "runtime": "image:tag"}):
+        job_id = api.submit({**BODY, **extra})
+        doc = api.wait(job_id)
+        assert doc["state"]["status"] == "Completed" and "private" not in doc, extra
+
+
+@pytest.mark.parametrize("body", [
+    {"mode": 1}, {"mode": "batch", "backend": ["ibmq_manila"]},
+    {"mode": "batch", "backend_name": 7}, {"mode": "batch", "instance": {"crn": "x"}},
+    {"mode": "batch", "max_ttl": "60"}, {"mode": "batch", "max_ttl": True}])
+def test_session_body_fields_of_the_wrong_type_are_refused(api: Api, body: dict) -> None:
+    response = api.post("/sessions", json=body)
+    assert response.status_code == 400, response.text
+    field = next(k for k in body if k != "mode" or len(body) == 1)
+    assert field in response.json()["errors"][0]["message"]
+
+
 def test_metrics_logs_and_tags(api: Api) -> None:
     job_id = api.submit(BODY)
     api.wait(job_id)

@@ -23,6 +23,13 @@ _ID_SPACE = len(_ALPHABET) ** _ID_LENGTH
 _TOP_LEVEL = {"program_id", "params", "runtime", "log_level", "backend", "session_id", "tags",
               "cost", "start_session", "session_time", "private", "calibration_id"}
 MAX_COST = 10800
+#: Optional job fields with a plain JSON type (OpenAPI JobRunParamsBase, Private).
+_JOB_TYPES: dict[str, type] = {
+    "backend": str, "runtime": str, "session_id": str, "calibration_id": str, "log_level": str,
+    "private": bool, "start_session": bool, "session_time": int}
+_TYPE_NAMES = {str: "a string", bool: "true or false", int: "an integer"}
+#: OpenAPI enum (lower case); the official client sends upper case (wire-format §6.1).
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 _PAGE_SIZE = 200  # GET /jobs: the largest and the default limit (OpenAPI)
 
 
@@ -49,6 +56,18 @@ def check_tags(tags: Any) -> list[str]:
     return tags
 
 
+def check_types(body: dict[str, Any], types: dict[str, type], what: str) -> None:
+    """Refuse a field of ``body`` that is not of its JSON type (``null`` means not given)."""
+    for name, kind in types.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            shown = repr(value)
+            shown = shown if len(shown) <= 40 else shown[:40] + "..."
+            raise bad_request(f"{what} field {name} must be {_TYPE_NAMES[kind]}, got {shown}")
+
+
 def _check_fields(body: Any) -> tuple[str, str | None, int | None]:
     """The body's shape and its plain fields: ``(program_id, calibration_id, cost)``."""
     if not isinstance(body, dict):
@@ -59,14 +78,16 @@ def _check_fields(body: Any) -> tuple[str, str | None, int | None]:
     program = body.get("program_id")
     if program not in ("sampler", "estimator"):
         raise bad_request(f"program_id must be 'sampler' or 'estimator', got {program!r}")
-    calibration_id = body.get("calibration_id")
-    if calibration_id is not None and not isinstance(calibration_id, str):
-        raise bad_request("calibration_id must be a string")
+    check_types(body, _JOB_TYPES, "job")
+    level = body.get("log_level")
+    if level is not None and level.lower() not in _LOG_LEVELS:
+        raise bad_request(f"log_level must be one of {[x.upper() for x in _LOG_LEVELS]} "
+                          f"(any case), got {level[:40]!r}")
     cost = body.get("cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int)
                              or not 0 <= cost <= MAX_COST):
         raise bad_request(f"cost must be an integer number of seconds in 0..{MAX_COST}")
-    return program, calibration_id, cost
+    return program, body.get("calibration_id"), cost
 
 
 def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: str | None,

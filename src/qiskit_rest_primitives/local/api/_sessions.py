@@ -9,9 +9,11 @@ from ..state._state import ServerState
 from ..state._store import now_iso
 from ._auth import get_backend
 from ._errors import bad_request, not_found
-from ._jobs import new_id
+from ._jobs import check_types, new_id
 
 DEFAULT_MAX_TTL = 28800
+_SESSION_TYPES: dict[str, type] = {"mode": str, "backend": str, "backend_name": str,
+                                   "instance": str, "max_ttl": int}
 
 
 def create_session(state: ServerState, instance: dict[str, Any], body: Any) -> dict[str, Any]:
@@ -21,6 +23,7 @@ def create_session(state: ServerState, instance: dict[str, Any], body: Any) -> d
     unknown = sorted(set(body) - {"mode", "backend", "backend_name", "instance", "max_ttl"})
     if unknown:
         raise bad_request(f"unknown session field(s) {unknown}")
+    check_types(body, _SESSION_TYPES, "session")
     mode = body.get("mode", "dedicated")
     if mode not in ("dedicated", "batch"):
         raise bad_request(f"mode must be 'dedicated' or 'batch', got {mode!r}")
