@@ -176,12 +176,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         interval reaches ``PollPolicy.results_only_below`` they alternate with
         ``GET /jobs/{id}``, which notices cancelled jobs (a failed job's ``/results`` answers
         200 with its error). Without ``results`` every poll reads the job's status. With
-        ``results``, a job already known to be done is polled for its result only.
-
-        A poll that fails transiently (service or IAM down, 5xx or 429 after the transport's
-        own retries, an unreadable body) does not end the wait: polls back off with jitter,
-        honouring ``Retry-After``, until ``timeout``; without one, until an outage lasts
-        ``PollPolicy.outage_max`` seconds.
+        ``results``, a job already known to be done is polled for its result only. A failed
+        poll pauses the wait rather than ending it (see :meth:`_poll_tolerant`).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         intervals = self._poll.intervals()
@@ -196,21 +192,39 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                 if not (results and self._status == "DONE"):
                     return None
                 probe_results = True  # done: only the result is still to be read
-            try:
-                finished, result = self._poll_once(results, probe_results)
-                if finished:
-                    return result
-                outage.end()
-            except APIError as exc:
-                # An unreadable body was already read again (bounded); it is no outage.
-                if (not is_transient(exc) or isinstance(exc, APIResponseError)
-                        or (deadline is None and outage.too_long())):
-                    raise
-                interval = outage.pause(exc)
+            finished, result, pause = self._poll_tolerant(results, probe_results, outage,
+                                                          deadline)
+            if finished:
+                return result
+            interval = interval if pause is None else pause
             probe_results = results and (not probe_results
                                          or interval < self._poll.results_only_below)
             time.sleep(self._until_deadline(interval, deadline, timeout, outage))
         return None  # pragma: no cover - the intervals never end
+
+    def _poll_tolerant(self, results: bool, probe_results: bool, outage: Outage,
+                       deadline: float | None
+                       ) -> tuple[bool, PrimitiveResult[Any] | None, float | None]:
+        """One poll that survives a transient failure: whether the wait is over, the result
+        if a results probe got it, and after a failed poll the seconds to pause instead of
+        the next interval.
+
+        A poll that fails transiently (service or IAM down, 5xx or 429 after the transport's
+        own retries) does not end the wait: polls back off with jitter, honouring
+        ``Retry-After``, until the deadline; without one, until an outage lasts
+        ``PollPolicy.outage_max`` seconds. An unreadable body was already read again
+        (bounded), so it is raised, not treated as an outage.
+        """
+        try:
+            finished, result = self._poll_once(results, probe_results)
+        except APIError as exc:
+            if (not is_transient(exc) or isinstance(exc, APIResponseError)
+                    or (deadline is None and outage.too_long())):
+                raise
+            return False, None, outage.pause(exc)
+        if not finished:
+            outage.end()
+        return finished, result, None
 
     def _poll_once(self, results: bool,
                    probe_results: bool) -> tuple[bool, PrimitiveResult[Any] | None]:

@@ -84,37 +84,34 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
                  timeout: float | Timeouts | None = None, retry: RetryPolicy | None = None,
                  poll: PollPolicy | None = None,
                  journal: bool | str | os.PathLike[str] = False) -> None:
-        if api_key is not None:
-            if token is not None and token != api_key:
-                raise ConfigurationError("Give the API key once: token= or api_key=, not both")
-            token = api_key
         account = _with_choices(_accounts.discover_account(
-            channel=channel, token=token, url=url, instance=instance, filename=filename,
-            name=name, proxies=proxies, verify=verify, private_endpoint=private_endpoint,
-            need_token=bearer_token is None), region, plans_preference, tags)
+            channel=channel, token=_one_key(token, api_key), url=url, instance=instance,
+            filename=filename, name=name, proxies=proxies, verify=verify,
+            private_endpoint=private_endpoint, need_token=bearer_token is None),
+            region, plans_preference, tags)
         self._account = account
-        check_url(account.url, "url")
-        check_url(iam_url, "iam_url")
-        check_instance(account.instance)
-        check_timeout(timeout)
+        _check_settings(account, iam_url, timeout)
         # What views of other instances of the account (backends(instance=...)) reuse too.
         self._url_resolver, self._api_version = url_resolver, api_version
         self._proxy_urls: dict[str, str] | None = (account.proxies or {}).get("urls")
-        self.url = self._api_url(account.instance)
-        self.region = region_of(account.instance) or account.region
+        self._locate(account.instance)
         self.timeouts = _timeouts(timeout)
         self.poll = poll or PollPolicy()
         self.retry = retry or RetryPolicy()
         self._auth = self._bearer_auth(iam_url, bearer_token)
         self.instance = self._resolve_instance(self._proxy_urls)
         if self.instance != account.instance:  # found by name or chosen: its region counts
-            self.url = self._api_url(self.instance)
-            self.region = region_of(self.instance) or account.region
+            self._locate(self.instance)
         self._connect()
         self._views: dict[str, QiskitRuntimeService] = {}
         self._parent: QiskitRuntimeService | None = None
-        self.journal: SubmissionJournal | None = (
-            None if journal is False else SubmissionJournal(None if journal is True else journal))
+        self.journal = _journal(journal)
+
+    def _locate(self, instance: str | None) -> None:
+        """Point ``url`` and ``region`` at ``instance``: its region's API when its CRN names
+        one, else the account's region (set again once a name or a choice gives the CRN)."""
+        self.url = self._api_url(instance)
+        self.region = region_of(instance) or self._account.region
 
     def _api_url(self, instance: str | None) -> str:
         """The API base URL for ``instance`` of this account (its region's, if it has one)."""
@@ -348,6 +345,34 @@ def _with_choices(account: Account, region: str | None, plans_preference: list[s
     account.plans_preference = plans_preference or account.plans_preference
     account.tags = tags or account.tags
     return account.validate()
+
+
+def _one_key(token: str | None, api_key: str | None) -> str | None:
+    """The API key, given as ``token=`` or as ``api_key=`` (its earlier name), not two keys.
+
+    Raises:
+        ConfigurationError: both were given and differ.
+    """
+    if api_key is None:
+        return token
+    if token is not None and token != api_key:
+        raise ConfigurationError("Give the API key once: token= or api_key=, not both")
+    return api_key
+
+
+def _check_settings(account: Account, iam_url: str | None, timeout: Any) -> None:
+    """Reject a malformed URL, instance CRN or timeout before anything is built or sent."""
+    check_url(account.url, "url")
+    check_url(iam_url, "iam_url")
+    check_instance(account.instance)
+    check_timeout(timeout)
+
+
+def _journal(journal: bool | str | os.PathLike[str]) -> SubmissionJournal | None:
+    """The submission journal ``journal=`` asks for: none, the default file, or this path."""
+    if journal is False:
+        return None
+    return SubmissionJournal(None if journal is True else journal)
 
 
 def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
