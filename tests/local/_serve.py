@@ -19,12 +19,12 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 class Served:
     """The server process, its JSON banner and every line it wrote to stderr so far."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, umask: int = -1) -> None:
         full_env = {**os.environ, "PYTHONPATH": SRC, **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qiskit_rest_primitives.local._cli", "serve", "--port", "0",
              "--json", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env, umask=umask)
         assert self.proc.stdout is not None and self.proc.stderr is not None
         line = self.proc.stdout.readline()
         if not line:

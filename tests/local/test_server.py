@@ -243,6 +243,34 @@ def test_database_file_is_owner_only(tmp_path) -> None:  # type: ignore[no-untyp
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
+def test_database_file_is_write_ahead_and_its_logs_owner_only(tmp_path: Path) -> None:
+    """``serve --db`` runs SQLite in WAL mode; ``-wal`` and ``-shm`` hold the same secrets as
+    the file, so they are 0600 too, even under a umask of 0. Nothing committed is lost."""
+    import stat
+
+    from ._serve import Served
+
+    db = tmp_path / "runtime.sqlite3"
+    with Served("--db", str(db), umask=0) as served:
+        api = Api(served, served.api_key, served.instance)  # type: ignore[arg-type]
+        job_id = api.submit(sampler_body([BELL_MANILA, None, 16]))
+        assert api.wait(job_id)["state"]["status"] == "Completed"
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        assert set(modes) == {db.name, db.name + "-wal", db.name + "-shm"}, modes
+        assert set(modes.values()) == {0o600}, modes
+        with sqlite3.connect(db) as other:  # a second reader (the CLI) while the server runs
+            assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert other.execute("SELECT status FROM jobs WHERE id = ?",
+                                 (job_id,)).fetchone()[0] == "Completed"
+        other.close()
+        token = api.token
+    with Served("--db", str(db)) as again:  # the job, the key and the signing secret kept
+        again_api = Api(again, again.api_key, again.instance)  # type: ignore[arg-type]
+        assert again.api_key == served.api_key
+        response = again_api.get(f"/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"})
+        assert response.json()["state"]["status"] == "Completed"
+
+
 def test_cli_update_instance_and_list_reach_a_running_server(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from qiskit_rest_primitives.local import _cli

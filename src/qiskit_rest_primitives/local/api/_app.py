@@ -186,8 +186,8 @@ def _job_routes(app: FastAPI, state: ServerState) -> None:
     async def create_job(request: Request) -> Response:
         # A small body validates in well under a millisecond: on the event loop, without the
         # thread pool's two thread switches (a third of a Bell job's handling). A larger one
-        # may take longer to parse, and a database file's commit waits on the disk: those go
-        # to the pool, so other requests are not held up.
+        # may take longer to parse, and a database file's commit may wait on the disk (a WAL
+        # checkpoint syncs it): those go to the pool, so other requests are not held up.
         if len(request.state.raw_body) <= INLINE_BODY_BYTES and state.store.in_memory:
             return create(request)
         return await run_in_threadpool(create, request)

@@ -59,6 +59,19 @@ def _private_file(path: str) -> None:
     os.chmod(path, 0o600)
 
 
+def _write_ahead(conn: sqlite3.Connection) -> None:
+    """Write-ahead logging for a database file: a commit appends to ``-wal`` and, with
+    ``synchronous=NORMAL``, waits for no disk flush (the log is synced at checkpoints).
+
+    A crash of the server loses nothing committed; a power cut may lose the last commits,
+    never the file's consistency, which suits an emulator's jobs. Readers (the CLI's
+    ``instances`` commands) no longer block the server's writes. SQLite creates ``-wal`` and
+    ``-shm`` with the database file's permissions (0600), whatever the umask.
+    """
+    conn.execute("PRAGMA journal_mode=WAL")  # kept in the file; answers the old mode if refused
+    conn.execute("PRAGMA synchronous=NORMAL")
+
+
 class Store:
     """Thread-safe SQLite store; ``path=None`` keeps everything in memory."""
 
@@ -68,6 +81,8 @@ class Store:
             _private_file(path)
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
+        if path and path != ":memory:":
+            _write_ahead(self._conn)
         # Instance rows by CRN (read on every API call); dropped on any change made here, and
         # when PRAGMA data_version shows another connection (the CLI) wrote the file.
         self._instances: dict[str, dict[str, Any]] = {}
