@@ -101,7 +101,7 @@ def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: 
     backend = get_backend(state, instance, body.get("backend"), status=400)
     check_calibration(backend, calibration_id, status=400)
     session_id = _check_session(state, instance, body.get("session_id"), backend.name)
-    tags = check_tags(body.get("tags") or [])
+    tags = check_tags([] if body.get("tags") is None else body["tags"])
     limit = instance["instance_limit_seconds"]
     if limit is not None and state.store.usage_seconds(instance["crn"]) >= limit:
         raise ApiError(409, "Job usage exceeds the instance limit.", CODE_CONFLICT)
