@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ from hypothesis import strategies as st
 from qiskit import QuantumCircuit, qasm3
 from qiskit.circuit import Parameter, ParameterExpression, ParameterVector
 
-from qiskit_rest_primitives._codec._qasm3 import dumps, dumps_reference
-from qiskit_rest_primitives._codec._qasm3_names import ParameterText, Unsupported
+from qiskit_rest_primitives._codec._qasm3 import dumps, dumps_fast, dumps_reference
+from qiskit_rest_primitives._codec._qasm3_names import ParameterText, Unsupported, float_literals
 from qiskit_rest_primitives.local.circuits._qasm3_parser import _Parser
 
 from .test_qasm3_emitter import SETTINGS, assert_equivalent
@@ -23,7 +24,7 @@ A, B = Parameter("a"), Parameter("β")
 #: ``number ± parameter``: the shortcut's shape, as qiskit prints it.
 OFFSETS = [
     lambda: math.pi + THETA[5], lambda: THETA[3] + math.pi, lambda: THETA[11] - math.pi,
-    lambda: math.pi - THETA[0], lambda: -1.5 + A, lambda: A - 2, lambda: 1e15 + B,
+    lambda: math.pi - THETA[0], lambda: -1.5 + A, lambda: A - 2, lambda: 1e14 + B,
     lambda: 1e-5 + THETA[1], lambda: -1e-5 + A, lambda: 0.1 + 0.2 + THETA[2], lambda: 7 + B,
 ]
 #: Everything else the general path writes: nested, negated, scaled, divided, two names.
@@ -97,9 +98,63 @@ def test_a_parameter_the_circuit_lacks_is_refused_by_both_paths() -> None:
             names.expression(value)
 
 
+#: Constants qiskit prints as long integer literals (``1e20`` → ``100000000000000000000``) or
+#: as long decimals, and an int past 2**53: the text must read back to the same values.
+EXTREMES = [1e20, -1e20, 1e300, 123456789012345678.0, 1e15, 2**53 + 1, 1e-20, 1e-7, -1e-20]
+#: Shapes that carry them: the shortcut's ``number ± name`` and the general path.
+LARGE = [
+    lambda: 1e20 + B, lambda: B - 1e20, lambda: 1e20 * B, lambda: 1e20 + THETA[5],
+    lambda: THETA[3] - 1e300, lambda: 2 * A + 1e20, lambda: B / 1e20 + 1e20 * A,
+    lambda: 123456789012345678.0 + A, lambda: (2**53 + 1) + B, lambda: 1e15 + B,
+    lambda: 1e20 / B, lambda: 1e-20 + B, lambda: 1e-20 * B, lambda: -1e-7 + THETA[0],
+]
+
+
+@pytest.mark.parametrize("build", LARGE)
+def test_large_and_tiny_constants_read_back_as_the_same_values(build: Any) -> None:
+    value = build()
+    qc = _circuit(value)
+    names = ParameterText(qc)
+    text = names.expression(value)
+    assert text == _general_text(ParameterText(qc), value)
+    _reads_back(qc)
+    assert dumps(qc).text == dumps_fast(qc).text  # the fast path wrote it
+    assert not re.search(r"(?<![\w.])[0-9]{16,}(?![\w.])", text), text  # no long int literal
+
+
+def test_a_large_constant_is_written_as_a_float_that_both_parsers_read_back() -> None:
+    qc = _circuit(1e20 + B, B - 1e20, 1e20 * B)
+    text = dumps(qc).text
+    assert "rz(100000000000000000000.0 + β)" in text
+    assert "rz(-100000000000000000000.0 + β)" in text
+    assert "rz(100000000000000000000.0*β)" in text
+    for circuit in (qasm3.loads(text), _Parser(text).parse()):
+        angles = [inst.params[0] for inst in circuit.data if inst.name == "rz"]
+        (beta,) = circuit.parameters
+        assert [float(angle.bind({beta: 0.5})) for angle in angles] == [1e20, -1e20, 5e19]
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("100000000000000000000", "100000000000000000000.0"),
+    ("-100000000000000000000 + _θ_5_", "-100000000000000000000.0 + _θ_5_"),
+    ("1000000000000000*a/10000000000000000", "1000000000000000.0*a/10000000000000000.0"),
+    ("999999999999999 + a", "999999999999999 + a"),  # 15 digits: exact as an int
+    ("1000000000000000.5 + a", "1000000000000000.5 + a"),
+    ("0.00000000000000000001*a", "0.00000000000000000001*a"),
+    ("_θ_12345678901234567_ + a12345678901234567", "_θ_12345678901234567_ + a12345678901234567"),
+])
+def test_float_literals_touches_only_long_integer_literals(text: str, written: str) -> None:
+    assert float_literals(text) == written
+
+
+#: Numbers added to the corpus' expressions: ordinary, anywhere up to 1e25, and the extremes.
+NUMBERS = st.one_of(st.floats(-1e3, 1e3, allow_nan=False), st.sampled_from(EXTREMES),
+                    st.floats(-1e25, 1e25, allow_nan=False))
+
+
 @SETTINGS
-@given(st.lists(st.tuples(st.sampled_from(OFFSETS + GENERAL),
-                          st.floats(-1e3, 1e3, allow_nan=False)), min_size=1, max_size=8))
+@given(st.lists(st.tuples(st.sampled_from(OFFSETS + GENERAL + LARGE), NUMBERS),
+                min_size=1, max_size=8))
 def test_mixed_angles_round_trip(items: list[tuple[Any, float]]) -> None:
     angles = [build() + number if index % 2 else build() for index, (build, number)
               in enumerate(items)]

@@ -24,6 +24,10 @@ _EXPR_RE = re.compile(
 #: The constant of ``3.141592653589793 + θ[5]`` (every rotation a transpiler folds into an
 #: ``rz``), as Rust's ``f64`` display spells numbers (shortest round trip, no exponent).
 _CONSTANT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: An integer literal of more than 15 digits, not part of a name or of a decimal. qiskit
+#: prints a float such as ``1e20`` as ``100000000000000000000``, which ``qasm3.loads`` reads
+#: as an int (and refuses beyond 64 bits); written with ``.0`` it reads back as that float.
+_LONG_INTEGER_RE = re.compile(r"(?<![\w.])[0-9]{16,}(?![\w.])")
 _ASCII_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: A call such as ``abs(θ)``: a word right before ``(``. Refused even when the word is a
 #: parameter's name, so a fast-path text never holds a function call (nor ``**``), the two
@@ -71,6 +75,16 @@ def check_identifier(name: str, taken: set[str]) -> str:
         raise Unsupported
     taken.add(name)
     return name
+
+
+def float_literals(text: str) -> str:
+    """``text`` with every integer literal longer than 15 digits written as a float.
+
+    Value-preserving: such a literal is how qiskit prints a large float, and ``.0`` makes the
+    parsers read that float back. An integer constant above 2**53 becomes the nearest float,
+    the value qiskit itself computes with once float parameter values are bound.
+    """
+    return _LONG_INTEGER_RE.sub(r"\g<0>.0", text)
 
 
 def input_names(parameters: Sequence[Parameter]) -> tuple[list[str], list[str]]:
@@ -144,7 +158,12 @@ class ParameterText:
         return self.any_expression(raw)
 
     def _constant(self, text: str) -> bool:
-        if _CONSTANT_RE.fullmatch(text) is None:
+        """Whether ``text`` is a number the program writes as it is (then remembered).
+
+        A long integer literal (``1e20`` as qiskit prints it) is not: the general path writes
+        it as a float, so the shortcut's common case stays one set lookup.
+        """
+        if _CONSTANT_RE.fullmatch(text) is None or float_literals(text) != text:
             return False
         self.constants.add(text)
         return True
@@ -154,6 +173,7 @@ class ParameterText:
         text = self.expression_cache.get(raw)
         if text is None:
             text = _VECTOR_ELEMENT_RE.sub(r"_\1_\2_", raw) if "[" in raw else raw
+            text = float_literals(text)  # after the renaming: ``θ[12345678901234567]``
             if (_EXPR_RE.fullmatch(text) is None or "**" in text or _CALL_RE.search(text)
                     or not self.known_names.issuperset(_WORD_RE.findall(text))):
                 raise Unsupported
