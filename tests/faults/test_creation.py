@@ -112,7 +112,7 @@ def test_unanswerable_lookup_raises_what_is_known(service: RuntimeService,
 def test_refused_job_is_not_posted_again(service: RuntimeService, server: LocalRuntimeServer,
                                          proxy: FaultProxy, isa_bell: QuantumCircuit) -> None:
     sampler = qrp.Sampler(mode=service.backend(BACKEND))
-    sampler.options.max_execution_time = 10**9  # the server refuses it: 400
+    sampler.options.max_execution_time = 2**31  # beyond int32: the server refuses it, 400
     with pytest.raises(BadRequestError):
         sampler.run([isa_bell], shots=10)
     assert len(proxy.requests("POST", JOBS)) == 1 and server.counts()["jobs"] == 0

@@ -164,6 +164,15 @@ def test_cost_zero_cancels_with_1305(api: Api) -> None:
     assert doc["status"] == "Cancelled - Ran too long"
 
 
+def test_cost_above_the_maximum_is_capped_beyond_int32_refused(api: Api) -> None:
+    job_id = api.submit({**BODY, "cost": 20000})  # OpenAPI JobCost: capped at 10800
+    assert api.wait(job_id)["cost"] == 10800
+    for cost in (-1, 2**31, 10**30, 1.5, "60", True):
+        response = api.post("/jobs", json={**BODY, "cost": cost})
+        assert response.status_code == 400, cost
+        assert "cost" in response.json()["errors"][0]["message"]
+
+
 def test_private_job_hides_params(api: Api) -> None:
     job_id = api.submit({**BODY, "private": True})
     api.wait(job_id)

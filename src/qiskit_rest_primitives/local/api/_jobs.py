@@ -85,9 +85,10 @@ def _check_fields(body: Any) -> tuple[str, str | None, int | None]:
                           f"(any case), got {level[:40]!r}")
     cost = body.get("cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int)
-                             or not 0 <= cost <= MAX_COST):
-        raise bad_request(f"cost must be an integer number of seconds in 0..{MAX_COST}")
-    return program, body.get("calibration_id"), cost
+                             or not 0 <= cost < 2**31):  # OpenAPI JobCost: int32, minimum 0
+        raise bad_request(f"cost must be an integer number of seconds in 0..{2**31 - 1}")
+    # OpenAPI JobCost: "If the provided value exceeds the maximum, it will be capped".
+    return program, body.get("calibration_id"), None if cost is None else min(cost, MAX_COST)
 
 
 def create_job(state: ServerState, instance: dict[str, Any], body: Any, caller: str | None,

@@ -29,7 +29,8 @@ class JobCreate(_Body):
     session_id: str | None = Field(default=None, description="Run in this session or batch.")
     tags: list[str] = Field(default_factory=list, max_length=8)
     cost: int | None = Field(default=None, ge=0, le=10800,
-                             description="Maximum execution time in seconds.")
+                             description="Maximum execution time in seconds; larger "
+                                         "values (int32) are capped at 10800.")
     private: bool | None = Field(default=None,
                                  description="Hide params; results are readable once.")
     calibration_id: str | None = None
