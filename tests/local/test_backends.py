@@ -46,7 +46,9 @@ def test_usage_versions_instance(api: Api) -> None:
     usage = api.get("/instances/usage").json()
     assert usage["instance_id"] == api.crn and usage["usage_consumed_seconds"] == 0
     assert usage["usage_limit_reached"] is False
-    assert "2026-04-15" in api.get("/versions").json()["versions"]
+    versions = api.get("/versions").json()["versions"]  # OpenAPI VersionResponse
+    assert {"version": "2026-04-15", "status": "live"} in versions
+    assert {v["status"] for v in versions} == {"live", "deprecated"}
     assert api.get("/instance").json()["crn"] == api.crn
 
 

@@ -136,7 +136,10 @@ def _iam_routes(app: FastAPI, state: ServerState) -> None:
 def _backend_routes(app: FastAPI, state: ServerState) -> None:
     @app.get("/api/v1/versions")
     async def versions() -> Response:
-        return _json({"versions": SUPPORTED_VERSIONS})
+        # OpenAPI VersionResponse: one {version, status} object per date, the newest live.
+        return _json({"versions": [
+            {"version": v, "status": "live" if v == SUPPORTED_VERSIONS[-1] else "deprecated"}
+            for v in SUPPORTED_VERSIONS]})
 
     @app.get("/api/v1/backends")
     async def backends(request: Request) -> Response:
