@@ -60,15 +60,22 @@ def _reads_back(qc: QuantumCircuit) -> None:
         program.parameter_names[p] for p in program.server_parameter_order()]
 
 
-@pytest.mark.parametrize("build", OFFSETS)
-def test_offsets_take_the_shortcut_with_the_general_text(build: Any) -> None:
-    value = build()
+def _text_as_general_path(value: ParameterExpression) -> tuple[ParameterText, str]:
+    """The names and text :meth:`ParameterText.expression` gives ``value`` in a circuit,
+    checked to be the general path's text and to read back."""
     qc = _circuit(value)
     names = ParameterText(qc)
     text = names.expression(value)
-    assert names.expression_cache == {}  # the general path was not asked
     assert text == _general_text(ParameterText(qc), value)
     _reads_back(qc)
+    assert dumps(qc).text == dumps_fast(qc).text  # the fast path wrote it
+    return names, text
+
+
+@pytest.mark.parametrize("build", OFFSETS)
+def test_offsets_take_the_shortcut_with_the_general_text(build: Any) -> None:
+    names, _ = _text_as_general_path(build())
+    assert names.expression_cache == {}  # the general path was not asked
 
 
 @pytest.mark.parametrize("build", GENERAL)
@@ -112,13 +119,7 @@ LARGE = [
 
 @pytest.mark.parametrize("build", LARGE)
 def test_large_and_tiny_constants_read_back_as_the_same_values(build: Any) -> None:
-    value = build()
-    qc = _circuit(value)
-    names = ParameterText(qc)
-    text = names.expression(value)
-    assert text == _general_text(ParameterText(qc), value)
-    _reads_back(qc)
-    assert dumps(qc).text == dumps_fast(qc).text  # the fast path wrote it
+    _, text = _text_as_general_path(build())
     assert not re.search(r"(?<![\w.])[0-9]{16,}(?![\w.])", text), text  # no long int literal
 
 
