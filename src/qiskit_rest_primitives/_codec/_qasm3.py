@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,6 +145,13 @@ def _index_table(qubit_text: dict[Qubit, str]) -> tuple[list[_Lines], list[int]]
     return table, positions
 
 
+def _multi_lines(qubits: Sequence[Qubit], qubit_text: dict[Qubit, str],
+                 positions: list[int]) -> _Lines:
+    """The line cache of several qubits, made when an instruction first acts on them."""
+    return _Lines(", ".join([qubit_text[bit] for bit in qubits]),
+                  tuple([positions[bit._index] for bit in qubits]))
+
+
 class _Emitter:
     """One-pass OpenQASM 3 writer for one circuit; raises :class:`_Unsupported` to bail out."""
 
@@ -202,11 +209,9 @@ class _Emitter:
               clbit_text: dict[Clbit, str], indent: str) -> str:
         """Emit a sequence of instructions; the hot loop of the module.
 
-        Lines are cached per (qubits, gate name[, angle]) so the loop does no formatting
-        for repeats. Qubits are looked up by their register index (an int) rather than
-        hashed, and the loop allocates nothing per instruction beyond what iterating the
-        circuit already costs (so the garbage collector stays asleep).
-        """
+        Lines are cached per (qubits, gate name[, angle]): a repeat costs no formatting and no
+        call. Qubits are found by register index, not hashed; nothing is allocated per
+        instruction (so the garbage collector stays asleep)."""
         table, positions = _index_table(qubit_text)
         size = len(table)
         multi: dict[Any, _Lines] = {}
@@ -222,30 +227,31 @@ class _Emitter:
                             else tuple([bit._index for bit in qubits]))
                 lines = multi.get(key)
                 if lines is None:
-                    lines = multi[key] = _Lines(", ".join([qubit_text[bit] for bit in qubits]),
-                                                tuple([positions[bit._index] for bit in qubits]))
+                    lines = multi[key] = _multi_lines(qubits, qubit_text, positions)
             name = inst.name
             entry = lines.get(name)
             if entry.__class__ is str:  # a cached parameterless line
                 append(entry)
                 continue
             params = inst.params
-            if params:
-                angle = params[0]
-                if entry is not None and count(params) == 1:  # a checked one-angle gate
-                    if type(angle) is float:
-                        line = entry.get(angle)
-                        if line is None:
-                            line = entry[angle] = (
-                                f"{indent}{name}({self.real(angle)}) {lines.text};\n")
-                    else:
-                        line = f"{indent}{name}({self.angle(angle)}) {lines.text};\n"
-                else:
-                    line = self.with_params(inst, name, lines, indent, (qubit_text, clbit_text))
-            else:
+            if not params:
                 line = self.without_params(inst, name, lines, indent, (qubit_text, clbit_text))
+            elif entry is None or count(params) != 1:  # not (yet) a checked one-angle gate
+                line = self.with_params(inst, name, lines, indent, (qubit_text, clbit_text))
+            elif type(params[0]) is float:  # cached per angle; a new angle is formatted once
+                line = entry.get(params[0]) or self.angle_line(entry, params[0], lines, name,
+                                                                indent)
+            else:
+                line = f"{indent}{name}({self.angle(params[0])}) {lines.text};\n"
             append(line)
         return "".join(out)
+
+    def angle_line(self, entry: dict[float, str], angle: float, lines: _Lines, name: str,
+                   indent: str) -> str:
+        """A checked one-angle gate's line at a float ``angle`` not yet seen on these qubits,
+        added to ``entry``, the gate's lines by angle."""
+        line = entry[angle] = f"{indent}{name}({self.real(angle)}) {lines.text};\n"
+        return line
 
     def real(self, value: float) -> str:
         """``repr`` of an angle, memoised (transpiled circuits repeat angles a lot)."""
