@@ -58,9 +58,9 @@ def _num(
     integer = kind == "int"
     text = "an int" if integer else "a number"
     if lo is not None and hi is not None:
-        text += f" between {lo:g} and {hi:g}"
+        text += f" between {_bound(lo)} and {_bound(hi)}"
     elif lo is not None:
-        text += f" {'>' if strict else '>='} {lo:g}"
+        text += f" {'>' if strict else '>='} {_bound(lo)}"
     expected = _or(text, auto, none)
 
     def check(value: Any) -> Any:
@@ -74,6 +74,11 @@ def _num(
         return num
 
     return check
+
+
+def _bound(value: float) -> str:
+    """A bound as written in messages: ints exactly (``9223372036854775807``), floats short."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def _bool(*, none: bool = False) -> _Check:

@@ -51,6 +51,8 @@ __all__ = [
 
 _Auto = Literal["auto"]
 _Amplifier = Literal["gate_folding", "gate_folding_front", "gate_folding_back", "pea"]
+#: Seeds travel as 64-bit signed integers (numpy and Aer refuse larger or negative ones).
+SEED_MAX = 2**63 - 1
 _AMPLIFIERS = ("gate_folding", "gate_folding_front", "gate_folding_back", "pea")
 
 
@@ -289,7 +291,7 @@ class SimulatorOptions(_BaseOptions):
 
     _CHECKS: ClassVar[dict[str, _Check]] = {
         "noise_model": _noise_model,
-        "seed_simulator": _num("int"),
+        "seed_simulator": _num("int", 0, SEED_MAX),
         "coupling_map": _coupling_map,
         "basis_gates": _list(_str, "a list of str"),
     }
@@ -371,7 +373,7 @@ class EstimatorOptions(_PrimitiveOptions):
         "default_precision": _num("float", 0, strict=True),
         "default_shots": _num("int", 0, none=True),
         "resilience_level": _num("int", 0, 2),
-        "seed_estimator": _num("int"),
+        "seed_estimator": _num("int", 0, SEED_MAX),
         "experimental": _experimental,
     }
 

@@ -30,6 +30,8 @@ def isa_param(manila_pm) -> QuantumCircuit:  # type: ignore[no-untyped-def]
     (lambda c: [], {}, r"at least one pub"),
     (lambda c: (c, [0.1]), {}, r"Note that if you want to run a single pub"),
     (lambda c: c, {}, r"An invalid Sampler pub-like was given"),
+    (lambda c: None, {}, r"run\(\) takes an iterable of Sampler pubs \(a list\), got NoneType"),
+    (lambda c: 5, {}, r"an iterable of Sampler pubs \(a list\), got int"),
 ])
 def test_sampler_rejects_before_sending(pubs, kwargs, match, manila, isa_param, server) -> None:  # type: ignore[no-untyped-def]
     before = _job_posts(server)

@@ -235,7 +235,12 @@ INVALID: list[tuple[type, str, Any, str]] = [
         3,
         "resilience_level must be an int between 0 and 2, got 3",
     ),
-    (EstimatorOptions, "seed_estimator", "1", "seed_estimator must be an int, got '1'"),
+    (EstimatorOptions, "seed_estimator", "1",
+     "seed_estimator must be an int between 0 and 9223372036854775807, got '1'"),
+    (EstimatorOptions, "seed_estimator", 2**63,
+     "seed_estimator must be an int between 0 and 9223372036854775807, got 9223372036854775808"),
+    (SamplerOptions, "simulator.seed_simulator", -1,
+     "simulator.seed_simulator must be an int between 0 and 9223372036854775807, got -1"),
     (SamplerOptions, "max_execution_time", -5, "max_execution_time must be an int >= 0, got -5"),
     (
         SamplerOptions,

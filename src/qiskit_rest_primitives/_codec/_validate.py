@@ -50,6 +50,9 @@ def coerce_pubs(pubs: Iterable[object], coerce: Callable[[object], T], kind: str
     """
     if _looks_like_one_pub(pubs):
         raise ValidationError(_single_pub_message(kind, pubs))
+    if isinstance(pubs, (str, bytes)) or not isinstance(pubs, Iterable):
+        raise ValidationError(f"run() takes an iterable of {kind} pubs (a list), got "
+                              f"{type(pubs).__name__}")
     coerced = []
     for index, pub in enumerate(pubs):
         try:
