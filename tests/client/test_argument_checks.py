@@ -80,3 +80,27 @@ def test_update_tags_checks_the_limits_before_sending(service: qrp.RuntimeServic
         job.update_tags([f"t{i}" for i in range(9)])
     assert len(server.requests) == before
     assert job.update_tags(["kept"]) == ["kept"]
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"limit": -1}, r"limit must be a non-negative integer or None, got -1"),
+    ({"limit": "10"}, r"limit must be a non-negative integer or None, got '10'"),
+    ({"skip": -1}, r"skip must be a non-negative integer, got -1"),
+    ({"backend_name": 5}, r"backend_name must be a string or None, got 5"),
+    ({"pending": "yes"}, r"pending must be a bool or None"),
+    ({"created_after": "yesterday"}, r"created_after must be a datetime or None"),
+    ({"job_tags": "a"}, r"job_tags must be a list of strings or None \(for one tag"),
+    ({"job_tags": [1]}, r"job_tags must be a list of strings"),
+])
+def test_job_list_arguments_are_checked_before_any_request(kwargs, match, service: qrp.RuntimeService, server: LocalRuntimeServer) -> None:  # type: ignore[no-untyped-def]
+    before = len(server.requests)
+    with pytest.raises(ValidationError, match=match):
+        service.jobs(**kwargs)
+    assert len(server.requests) == before
+
+
+def test_min_num_qubits_must_be_whole(service: qrp.RuntimeService) -> None:
+    for call in (service.backends, service.least_busy):
+        with pytest.raises(ConfigurationError, match="min_num_qubits must be an int or None"):
+            call(min_num_qubits="5")
+    assert service.backends(min_num_qubits=100) and service.jobs(limit=0) == []

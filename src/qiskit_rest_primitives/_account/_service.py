@@ -11,7 +11,13 @@ from typing import Any
 
 from .._backends._backend import RuntimeBackend
 from .._backends._backend_query import BackendCatalog
-from .._codec._validate import check_instance, check_job_id, check_timeout, check_url
+from .._codec._validate import (
+    check_instance,
+    check_job_id,
+    check_job_query,
+    check_timeout,
+    check_url,
+)
 from .._config import API_VERSION, PollPolicy, RetryPolicy, Timeouts
 from .._transport._auth import BearerAuth
 from .._transport._create import repeat_until_settled
@@ -270,6 +276,7 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
         """
         if journal:
             return self._journal_jobs(limit)
+        check_job_query(locals())  # the arguments, by name
         host = self._service_for(instance)
         filters = _job_filters(backend_name=backend_name, pending=pending, program=program_id,
                                session_id=session_id, tags=job_tags, created_after=created_after,

@@ -7,6 +7,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import fields
+from datetime import datetime
 from numbers import Real
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -254,6 +255,29 @@ def check_job_id(job_id: Any) -> None:
     """Raise unless ``job_id`` can name a job (a non-empty string that fits in a URL path)."""
     if not isinstance(job_id, str) or not job_id.strip() or "/" in job_id or "?" in job_id:
         raise ValidationError(f"job_id must be a non-empty job id string, got {job_id!r}")
+
+
+def check_job_query(arguments: Mapping[str, Any]) -> None:
+    """Raise naming the first argument of ``service.jobs()`` of the wrong kind (before any
+    request: a str ``job_tags`` would otherwise filter by its letters)."""
+    for name in ("limit", "skip"):
+        value = arguments[name]
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        if (name == "limit" and value is None) or (whole and value >= 0):
+            continue
+        raise ValidationError(f"{name} must be a non-negative integer"
+                              f"{' or None' if name == 'limit' else ''}, got {value!r}")
+    for name, kind, text in (("backend_name", str, "a string"), ("program_id", str, "a string"),
+                             ("session_id", str, "a string"), ("pending", bool, "a bool"),
+                             ("created_after", datetime, "a datetime"),
+                             ("created_before", datetime, "a datetime")):
+        if arguments[name] is not None and not isinstance(arguments[name], kind):
+            raise ValidationError(f"{name} must be {text} or None, got {arguments[name]!r}")
+    tags = arguments["job_tags"]
+    if tags is not None and (isinstance(tags, str) or not isinstance(tags, Iterable)
+                             or not all(isinstance(tag, str) for tag in tags)):
+        raise ValidationError(f"job_tags must be a list of strings or None (for one tag, "
+                              f"['tag']), got {tags!r}")
 
 
 def check_url(url: Any, what: str) -> None:
