@@ -104,3 +104,15 @@ def test_min_num_qubits_must_be_whole(service: qrp.RuntimeService) -> None:
         with pytest.raises(ConfigurationError, match="min_num_qubits must be an int or None"):
             call(min_num_qubits="5")
     assert service.backends(min_num_qubits=100) and service.jobs(limit=0) == []
+
+
+def test_wait_arguments_are_checked_even_for_a_finished_job(service: qrp.RuntimeService, isa_bell) -> None:  # type: ignore[no-untyped-def]
+    job = qrp.SamplerV2(mode=service.backend(BACKEND)).run([isa_bell], shots=10)
+    assert job.result(timeout=0) is not None  # 0 only looks: the job is done
+    for bad in (-1, "10", math.nan):
+        with pytest.raises(ConfigurationError, match="timeout must be a non-negative number"):
+            job.result(timeout=bad)
+        with pytest.raises(ConfigurationError, match="timeout must be a non-negative number"):
+            job.wait_for_final_state(timeout=bad)
+    with pytest.raises(ConfigurationError, match="poll_interval must be a positive number"):
+        job.result(poll_interval="1")

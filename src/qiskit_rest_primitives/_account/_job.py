@@ -17,13 +17,12 @@ from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
 from .._codec._decode import parse_datetime
 from .._codec._inputs import job_inputs
-from .._codec._validate import check_job_tags
+from .._codec._validate import check_job_tags, check_timeout
 from .._config import PollPolicy
 from .._transport._retry import Outage, backoff, describe, is_transient
 from ..exceptions import (
     APIError,
     APIResponseError,
-    ConfigurationError,
     ConflictError,
     RuntimeJobTimeoutError,
 )
@@ -122,6 +121,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         Raises:
             RuntimeJobTimeoutError: ``timeout`` seconds passed first (the job goes on).
         """
+        check_timeout(timeout, zero_ok=True)
         with self._fixed_interval(poll_interval):
             self._poll_until_final(timeout, results=False)
 
@@ -131,8 +131,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         if poll_interval is None:
             yield
             return
-        if not poll_interval > 0:
-            raise ConfigurationError(f"poll_interval must be positive, got {poll_interval!r}")
+        check_timeout(poll_interval, "poll_interval")
         policy = self._poll
         self._poll = dataclasses.replace(policy, initial_interval=poll_interval, factor=1.0,
                                          max_interval=poll_interval)
@@ -155,6 +154,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             RuntimeJobCancelledError: it was cancelled.
             RuntimeJobTimeoutError: ``timeout`` passed first.
         """
+        check_timeout(timeout, zero_ok=True)
+        check_timeout(poll_interval, "poll_interval")
         with self._lock:
             if self._result is not None:
                 return copy.deepcopy(self._result)

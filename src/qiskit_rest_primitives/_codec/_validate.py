@@ -306,15 +306,16 @@ def check_instance(instance: Any) -> None:
             f"<region>:a/<account>:<instance id>::")
 
 
-def check_timeout(timeout: Any) -> None:
-    """Raise unless ``timeout`` is None, a positive finite number of seconds, or
-    :class:`Timeouts` made of such numbers."""
+def check_timeout(timeout: Any, name: str = "timeout", *, zero_ok: bool = False) -> None:
+    """Raise unless ``timeout`` is None, a positive finite number of seconds (or 0 with
+    ``zero_ok``: a wait that only looks), or :class:`Timeouts` made of such numbers; ``name``
+    is the argument's, for the message."""
     if timeout is None:
         return
-    values = ({f"timeout.{f.name}": getattr(timeout, f.name) for f in fields(timeout)}
-              if isinstance(timeout, Timeouts) else {"timeout": timeout})
+    values = ({f"{name}.{f.name}": getattr(timeout, f.name) for f in fields(timeout)}
+              if isinstance(timeout, Timeouts) else {name: timeout})
     for name, value in values.items():
         if (isinstance(value, bool) or not isinstance(value, Real)
-                or not math.isfinite(value) or value <= 0):
-            raise ConfigurationError(
-                f"{name} must be a positive number of seconds, got {value!r}")
+                or not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)):
+            raise ConfigurationError(f"{name} must be a {'non-negative' if zero_ok else 'positive'}"
+                                     f" number of seconds, got {value!r}")
