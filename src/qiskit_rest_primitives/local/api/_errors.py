@@ -32,6 +32,13 @@ class ApiError(Exception):
         self.retry_after = retry_after
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr`` of a refused value for an error message, cut to ``limit`` characters (a
+    refusal should not echo a megabyte; a long string is cut before it is copied)."""
+    text = repr(value[:limit] if isinstance(value, str) else value)
+    return text if len(text) <= limit else f"{text[:limit - 3]}..."
+
+
 def bad_request(message: str) -> ApiError:
     """400 validation error (code 1002)."""
     return ApiError(400, message, CODE_VALIDATION)

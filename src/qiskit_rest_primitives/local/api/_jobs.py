@@ -14,7 +14,7 @@ from ..simulation._worker import close_if_drained
 from ..state._state import ServerState
 from ..state._store import TERMINAL, now_iso
 from ._auth import check_calibration, get_backend
-from ._errors import CODE_CONFLICT, ApiError, bad_request, not_found
+from ._errors import CODE_CONFLICT, ApiError, bad_request, not_found, shown
 from ._query import bounded_int, choice, flag, timestamp
 
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -63,9 +63,8 @@ def check_types(body: dict[str, Any], types: dict[str, type], what: str) -> None
         if value is None:
             continue
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            shown = repr(value)
-            shown = shown if len(shown) <= 40 else shown[:40] + "..."
-            raise bad_request(f"{what} field {name} must be {_TYPE_NAMES[kind]}, got {shown}")
+            raise bad_request(f"{what} field {name} must be {_TYPE_NAMES[kind]}, "
+                              f"got {shown(value)}")
 
 
 def _check_fields(body: Any) -> tuple[str, str | None, int | None]:
@@ -82,7 +81,7 @@ def _check_fields(body: Any) -> tuple[str, str | None, int | None]:
     level = body.get("log_level")
     if level is not None and level.lower() not in _LOG_LEVELS:
         raise bad_request(f"log_level must be one of {[x.upper() for x in _LOG_LEVELS]} "
-                          f"(any case), got {level[:40]!r}")
+                          f"(any case), got {shown(level)}")
     cost = body.get("cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int)
                              or not 0 <= cost < 2**31):  # OpenAPI JobCost: int32, minimum 0

@@ -11,15 +11,10 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from ._errors import bad_request
+from ._errors import bad_request, shown
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: int() also reads '٣'
 _BOOLEANS = {"true": True, "false": False}
-
-
-def _shown(raw: str) -> str:
-    """The offending value for a message, cut short (it may be megabytes)."""
-    return repr(raw[:40] + "..." if len(raw) > 40 else raw)
 
 
 def flag(query: Any, key: str) -> bool | None:
@@ -33,7 +28,7 @@ def flag(query: Any, key: str) -> bool | None:
         return None
     value = _BOOLEANS.get(raw.lower())
     if value is None:
-        raise bad_request(f"query parameter {key} must be true or false, got {_shown(raw)}")
+        raise bad_request(f"query parameter {key} must be true or false, got {shown(raw)}")
     return value
 
 
@@ -42,7 +37,7 @@ def choice(query: Any, key: str, allowed: tuple[str, ...]) -> str | None:
     raw = query.get(key)
     if raw is None or raw in allowed:
         return raw  # type: ignore[no-any-return]
-    raise bad_request(f"query parameter {key} must be one of {list(allowed)}, got {_shown(raw)}")
+    raise bad_request(f"query parameter {key} must be one of {list(allowed)}, got {shown(raw)}")
 
 
 def bounded_int(query: Any, key: str, default: int, low: int, high: int) -> int:
@@ -56,7 +51,7 @@ def bounded_int(query: Any, key: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
     if not _INTEGER.fullmatch(raw):
-        raise bad_request(f"query parameter {key} must be an integer, got {_shown(raw)}")
+        raise bad_request(f"query parameter {key} must be an integer, got {shown(raw)}")
     value = int(raw)
     return value if low <= value <= high else default
 
@@ -69,7 +64,7 @@ def natural(query: Any, key: str, default: int) -> int:
     value = int(raw) if _INTEGER.fullmatch(raw) else -1
     if not 0 <= value < 2**63:  # SQLite integers are 64-bit
         raise bad_request(f"query parameter {key} must be an integer in 0..2**63-1, "
-                          f"got {_shown(raw)}")
+                          f"got {shown(raw)}")
     return value
 
 
@@ -82,7 +77,7 @@ def timestamp(query: Any, key: str) -> str | None:
         return _iso_z(raw)
     except (ValueError, OverflowError) as exc:  # OverflowError: year 1 at UTC+1
         raise bad_request(f"query parameter {key} must be an ISO-8601 date and time, "
-                          f"got {_shown(raw)}") from exc
+                          f"got {shown(raw)}") from exc
 
 
 def _iso_z(text: str) -> str:

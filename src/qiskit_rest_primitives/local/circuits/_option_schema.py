@@ -17,7 +17,7 @@ from ibm_quantum_schemas.estimator.version_0_1.options import OptionsModel as _E
 from ibm_quantum_schemas.sampler.version_0_1.options import OptionsModel as _SamplerOptions
 from pydantic import BaseModel, ValidationError
 
-from ..api._errors import bad_request
+from ..api._errors import bad_request, shown
 
 _MODELS: dict[str, type[BaseModel]] = {"sampler": _SamplerOptions,
                                        "estimator": _EstimatorOptions}
@@ -32,9 +32,8 @@ def checked_options(program: str, options: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         error = exc.errors()[0]
         path = _option_path(options, error["loc"])
-        shown = repr(error.get("input"))
-        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
-        raise bad_request(f"option '{path}': {error['msg']} (got {shown})") from None
+        raise bad_request(f"option '{path}': {error['msg']} (got {shown(error.get('input'))})"
+                          ) from None
     read: dict[str, Any] = model.model_dump(exclude_unset=True, by_alias=True)
     return read
 

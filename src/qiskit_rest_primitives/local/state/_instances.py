@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from ..api._errors import ApiError, bad_request
+from ..api._errors import ApiError, bad_request, shown
 from ._backends import backend_names
 from ._state import ServerState, new_instance_row
 
@@ -94,14 +94,8 @@ def _seconds(key: str, raw: Any) -> int | None:
     if (not isinstance(raw, str) or not _DIGITS.match(raw)
             or len(raw) > len(str(MAX_SECONDS)) or int(raw) > MAX_SECONDS):
         raise bad_request(f"Parameter '{key}' must be a string of at most {MAX_SECONDS} in "
-                          f"digits (e.g. \"600\") or null, got {_shown(raw)}.")
+                          f"digits (e.g. \"600\") or null, got {shown(raw)}.")
     return int(raw)
-
-
-def _shown(raw: Any) -> str:
-    """``repr`` of a refused value, cut short (a refusal should not echo a megabyte)."""
-    text = repr(raw)
-    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _backends(raw: Any) -> list[str]:
@@ -207,9 +201,9 @@ def listing(state: ServerState, account: str, query: Any) -> dict[str, Any]:
              if all(value is None or doc.get(key) == value for key, value in filters.items())]
     limit, start = query.get("limit") or str(PAGE_SIZE), query.get("start") or "0"
     if not _DIGITS.match(limit) or len(limit) > 3 or not 1 <= int(limit) <= PAGE_SIZE:
-        raise bad_request(f"'limit' must be an integer in 1..{PAGE_SIZE}, got {_shown(limit)}.")
+        raise bad_request(f"'limit' must be an integer in 1..{PAGE_SIZE}, got {shown(limit)}.")
     if not _DIGITS.match(start) or len(start) > 18:
-        raise bad_request(f"'start' must be a token from a 'next_url', got {_shown(start)}.")
+        raise bad_request(f"'start' must be a token from a 'next_url', got {shown(start)}.")
     first, size = int(start), int(limit)
     page, next_url = found[first:first + size], None
     if first + size < len(found):
@@ -313,7 +307,7 @@ def set_configuration(state: ServerState, row: dict[str, Any], body: Any) -> Non
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
                               or not 0 <= limit <= MAX_SECONDS):
         raise bad_request(f"'instance_limit' must be an integer from 0 to {MAX_SECONDS} or "
-                          f"null, got {_shown(limit)}.")
+                          f"null, got {shown(limit)}.")
     if limit is not None and state.store.usage_seconds(row["crn"]) > limit:
         raise ApiError(409, f"The instance has already used more than {limit} seconds.", "1300")
     state.store.update_instance(row["crn"], instance_limit_seconds=limit)
