@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -121,24 +119,18 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         Raises:
             RuntimeJobTimeoutError: ``timeout`` seconds passed first (the job goes on).
         """
-        check_timeout(timeout, zero_ok=True)
-        with self._fixed_interval(poll_interval):
-            self._poll_until_final(timeout, results=False)
+        policy = self._wait_policy(timeout, poll_interval)
+        self._poll_until_final(timeout, policy, results=False)
 
-    @contextlib.contextmanager
-    def _fixed_interval(self, poll_interval: float | None) -> Iterator[None]:
-        """Poll every ``poll_interval`` seconds inside the block (None: the job's policy)."""
-        if poll_interval is None:
-            yield
-            return
+    def _wait_policy(self, timeout: float | None, poll_interval: float | None) -> PollPolicy:
+        """The polling policy of one wait, its arguments checked first: the job's own, or a
+        fixed ``poll_interval`` (a per-call policy, so concurrent waits do not mix)."""
+        check_timeout(timeout, zero_ok=True)
         check_timeout(poll_interval, "poll_interval")
-        policy = self._poll
-        self._poll = dataclasses.replace(policy, initial_interval=poll_interval, factor=1.0,
-                                         max_interval=poll_interval)
-        try:
-            yield
-        finally:
-            self._poll = policy
+        if poll_interval is None:
+            return self._poll
+        return dataclasses.replace(self._poll, initial_interval=poll_interval, factor=1.0,
+                                   max_interval=poll_interval)
 
     # results
     def result(self, timeout: float | None = None,
@@ -154,13 +146,11 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             RuntimeJobCancelledError: it was cancelled.
             RuntimeJobTimeoutError: ``timeout`` passed first.
         """
-        check_timeout(timeout, zero_ok=True)
-        check_timeout(poll_interval, "poll_interval")
+        policy = self._wait_policy(timeout, poll_interval)
         with self._lock:
             if self._result is not None:
                 return copy.deepcopy(self._result)
-            with self._fixed_interval(poll_interval):
-                result = self._poll_until_final(timeout, results=True)
+            result = self._poll_until_final(timeout, policy, results=True)
             if result is None:  # final without a result: failed or cancelled
                 raise final_error(self._status, self._document, self._job_id)
             restore_circuit_metadata(result, self._circuit_metadata)
@@ -169,7 +159,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             self._result = result
             return copy.deepcopy(result)
 
-    def _poll_until_final(self, timeout: float | None, *, results: bool) -> Any:
+    def _poll_until_final(self, timeout: float | None, policy: PollPolicy, *,
+                          results: bool) -> Any:
         """Poll until the job is final; with ``results``, the decoded result if a probe got it.
 
         ``results`` polls ask ``GET /results`` (204 until there is a final result, so a short
@@ -181,13 +172,13 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         poll pauses the wait rather than ending it (see :meth:`_poll_tolerant`).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        intervals = self._poll.intervals()
+        intervals = policy.intervals()
         # Just submitted: a status poll waits one interval first; a results poll goes at once,
         # since a service may hold it until a short job ends (the local server does, briefly).
         if self._status == "INITIALIZING" and not results:
             time.sleep(next(intervals))
         probe_results = results
-        outage = Outage(self._poll)
+        outage = Outage(policy)
         for interval in intervals:
             if self._status in FINAL_STATUSES:
                 if not (results and self._status == "DONE"):
@@ -199,7 +190,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
                 return result
             interval = interval if pause is None else pause
             probe_results = results and (not probe_results
-                                         or interval < self._poll.results_only_below)
+                                         or interval < policy.results_only_below)
             time.sleep(self._until_deadline(interval, deadline, timeout, outage))
         return None  # pragma: no cover - the intervals never end
 
