@@ -212,6 +212,12 @@ def test_expressions_the_qasm3_importer_cannot_read_travel_as_qpy() -> None:
         qc = QuantumCircuit(1)
         qc.rz(unreadable, 0)
         assert isinstance(PubEncoder().program(SamplerPub.coerce((qc, [0.5]))), QpyProgram)
+    # A constant over 64 bits on the qasm3.dumps path (a parameter named like a gate, ``t``):
+    # qiskit prints 1e20 as an integer literal no OpenQASM 3 reader takes.
+    named_t = Parameter("t")
+    qc = QuantumCircuit(1)
+    qc.rz(named_t * 1e20, 0)
+    assert isinstance(PubEncoder().program(SamplerPub.coerce((qc, [0.5]))), QpyProgram)
     # A parameter named like a function: ``abs(w)`` must not pass for a product of inputs.
     named_abs, w = Parameter("abs"), Parameter("w")
     qc = QuantumCircuit(1)

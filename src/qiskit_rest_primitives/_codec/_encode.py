@@ -17,6 +17,7 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from ._qasm3 import Qasm3Program, dumps_fast, dumps_reference
+from ._qasm3_names import has_long_integer
 
 #: Highest QPY version the service reads (13..17, wire-format §6.3).
 _MAX_QPY_VERSION = 17
@@ -162,9 +163,13 @@ _UNREADABLE_EXPRESSIONS = ("**", "sin(", "cos(", "tan(", "exp(", "log(", "abs(",
 
 
 def _readable(program: Qasm3Program, circuit: QuantumCircuit) -> Qasm3Program | QpyProgram:
-    """``program``, or the circuit as QPY when its text holds an expression the service's
-    OpenQASM 3 parser cannot read."""
-    if program.parameters and any(token in program.text for token in _UNREADABLE_EXPRESSIONS):
+    """``program`` (written by ``qasm3.dumps``), or the circuit as QPY when its text holds an
+    expression the service's OpenQASM 3 parser cannot read: a power, a function call, or a
+    constant over 64 bits (``1e20*a`` is printed ``100000000000000000000*a``). The fast
+    emitter never writes the first two and writes the third as a float."""
+    text = program.text
+    if program.parameters and (any(token in text for token in _UNREADABLE_EXPRESSIONS)
+                               or has_long_integer(text)):
         return QpyProgram(circuit)
     return program
 
@@ -214,9 +219,11 @@ class PubEncoder:
         per circuit object in this job)."""
         cached = self._programs.get(id(circuit))
         if cached is None or cached[0] is not circuit:
-            fast = (None if _has_switch(circuit) or _has_aliased_registers(circuit)
-                    else dumps_fast(circuit))
-            # No _readable scan: the fast emitter refuses powers and calls (_qasm3_names).
+            fast: CircuitProgram | None
+            if _has_switch(circuit) or _has_aliased_registers(circuit):
+                fast = QpyProgram(circuit)  # no OpenQASM 3 reader takes these back
+            else:  # no _readable scan: the fast emitter refuses powers and calls
+                fast = dumps_fast(circuit)
             cached = self._programs[id(circuit)] = (circuit, fast)
         return cached
 
@@ -233,9 +240,7 @@ class PubEncoder:
         """The wire form of a pub's circuit (cached per circuit object in this job)."""
         circuit, program = self._fast(pub.circuit)
         if program is None:
-            slow = _has_switch(circuit) or _has_aliased_registers(circuit)
-            program = QpyProgram(circuit) if slow else _readable(dumps_reference(circuit),
-                                                                 circuit)
+            program = _readable(dumps_reference(circuit), circuit)
             self._programs[id(circuit)] = (circuit, program)
         return program
 

@@ -87,6 +87,12 @@ def float_literals(text: str) -> str:
     return _LONG_INTEGER_RE.sub(r"\g<0>.0", text)
 
 
+def has_long_integer(text: str) -> bool:
+    """Whether ``text`` holds an integer literal longer than 15 digits (see
+    :func:`float_literals`)."""
+    return _LONG_INTEGER_RE.search(text) is not None
+
+
 def input_names(parameters: Sequence[Parameter]) -> tuple[list[str], list[str]]:
     """The ``input`` name of each parameter (``th[3]`` → ``_th_3_``, as ``qasm3.dumps``), and
     its name as qiskit prints it in expressions (``th[3]``)."""
