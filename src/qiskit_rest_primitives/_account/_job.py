@@ -61,7 +61,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         self._register_names = register_names
         self._poll = poll or PollPolicy()
         self._document: JSON = {}
-        self._status: str = StatusName("INITIALIZING")
+        self._status = "INITIALIZING"
         self._result: PrimitiveResult[Any] | None = None
         self._lock = threading.Lock()
 
@@ -81,7 +81,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         """Refresh and return the job's status (no request once it is final)."""
         if self._status not in FINAL_STATUSES:
             self._update(self._service._rest.get_job(self._job_id))
-        return self._status
+        return StatusName(self._status)
 
     def _update(self, document: JSON) -> None:
         self._document = document
@@ -260,7 +260,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             return None
         result = decode_or_none(raw)
         if isinstance(result, PrimitiveResult):
-            self._status = StatusName("DONE")
+            self._status = "DONE"
             return result
         if self.status() == "DONE":
             return self._fetch_result()
@@ -305,7 +305,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
         except ConflictError:
             if self.status() != "CANCELLED":
                 raise
-        self._status = StatusName("CANCELLED")
+        self._status = "CANCELLED"
 
     def update_tags(self, new_tags: list[str]) -> list[str]:
         """Replace the job's tags; returns the tags the service now holds."""

@@ -46,7 +46,7 @@ def job_status(document: JSON) -> str:
     status = _STATUS_MAP.get(raw, raw)
     if status == "CANCELLED" and reason_code(document) == RAN_TOO_LONG:
         status = "ERROR"
-    return StatusName(status)
+    return status
 
 
 def reason_code(document: JSON) -> int | None:

@@ -245,8 +245,7 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
         if crn not in self._views:
             view = copy.copy(self)
             view.instance, view._views, view._parent = crn, {}, self
-            view.url = self._api_url(crn)
-            view.region = region_of(crn) or self.region
+            view._locate(crn)
             view._connect()
             self._views[crn] = view
         return self._views[crn]
@@ -276,7 +275,10 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
         """
         if journal:
             return self._journal_jobs(limit)
-        check_job_query(locals())  # the arguments, by name
+        check_job_query({"limit": limit, "skip": skip, "backend_name": backend_name,
+                         "program_id": program_id, "session_id": session_id,
+                         "pending": pending, "created_after": created_after,
+                         "created_before": created_before, "job_tags": job_tags})
         host = self._service_for(instance)
         filters = _job_filters(backend_name=backend_name, pending=pending, program=program_id,
                                session_id=session_id, tags=job_tags, created_after=created_after,

@@ -15,6 +15,7 @@ from typing import Any
 
 from .._codec._encode import dumps_body
 from .._config import RetryPolicy
+from .._option_checks import MAX_JOB_TAGS
 from .._transport._create import create_once, lookup_waits
 from .._transport._journal import SubmissionJournal
 from .._transport._rest import RestClient
@@ -22,8 +23,6 @@ from .._transport._rest import RestClient
 JSON = dict[str, Any]
 #: Tag prefix that makes a job submission findable after an ambiguous network failure.
 SUBMIT_TAG_PREFIX = "qrp-submit-"
-#: The service accepts at most 8 tags per job (wire-format §5).
-MAX_TAGS = 8
 
 
 def submit_job(rest: RestClient, body: JSON, *, retry: RetryPolicy,
@@ -34,7 +33,7 @@ def submit_job(rest: RestClient, body: JSON, *, retry: RetryPolicy,
     if journal is not None:
         journal.intent(tag=tag, url=url, instance=instance, backend=body.get("backend"),
                        session_id=body.get("session_id"), program_id=body.get("program_id"))
-    if len(tags) >= MAX_TAGS:
+    if len(tags) >= MAX_JOB_TAGS:
         # No room for the submission tag: posted once, as is (journaled by id only).
         created = rest.create_job(dumps_body(body))
     else:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
+from .._codec._validate import check_min_num_qubits
 from ..exceptions import APIStatusError, BackendNotFoundError, ConfigurationError
 from ._backend import RuntimeBackend
 from ._backend_config import is_fractional
@@ -49,7 +50,7 @@ class BackendCatalog:
                  use_fractional_gates: bool | None = False, calibration_id: str | None = None,
                  include_mocks: bool = False, **kwargs: Any) -> list[RuntimeBackend]:
         """Backends matching every filter; see :meth:`RuntimeService.backends`."""
-        _check_min_num_qubits(min_num_qubits)
+        check_min_num_qubits(min_num_qubits)
         found: list[RuntimeBackend] = []
         for device in self.devices(instance):
             if (name is not None and device["name"] != name) or (
@@ -99,7 +100,7 @@ class BackendCatalog:
                    use_fractional_gates: bool | None = False,
                    **kwargs: Any) -> RuntimeBackend:
         """The online backend with the shortest queue; see :meth:`RuntimeService.least_busy`."""
-        _check_min_num_qubits(min_num_qubits)
+        check_min_num_qubits(min_num_qubits)
         candidates = [d for d in self.devices(instance)
                       if (d.get("status") or {}).get("name") == "online"
                       and d.get("class") != "mock"]
@@ -169,8 +170,3 @@ def _status_matches(backend: RuntimeBackend, criteria: dict[str, Any]) -> bool:
     status = backend.status()
     return all(getattr(status, k, None) == v for k, v in criteria.items())
 
-
-def _check_min_num_qubits(value: Any) -> None:
-    """Refuse a ``min_num_qubits`` that is not a whole number (compared with each width)."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigurationError(f"min_num_qubits must be an int or None, got {value!r}")

@@ -136,8 +136,8 @@ def _target_entries(target: Target) -> frozenset[tuple[str, tuple[int, ...]]]:
     if cached is None or cached[0] is not target:
         entries = frozenset((name, tuple(qargs)) for name, props in target.items()
                             for qargs in props if qargs is not None)
-        if len(_TARGET_ENTRIES) >= 8:
-            _TARGET_ENTRIES.pop(next(iter(_TARGET_ENTRIES)))
+        if len(_TARGET_ENTRIES) >= 8:  # threads may evict at once: never mind a missing key
+            _TARGET_ENTRIES.pop(next(iter(_TARGET_ENTRIES), None), None)  # type: ignore[arg-type]
         cached = _TARGET_ENTRIES[id(target)] = (target, entries)
     return cached[1]
 
@@ -257,13 +257,23 @@ def check_job_id(job_id: Any) -> None:
         raise ValidationError(f"job_id must be a non-empty job id string, got {job_id!r}")
 
 
+def _whole(value: Any) -> bool:
+    """Whether ``value`` is an integer (numpy's too), not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_min_num_qubits(value: Any) -> None:
+    """Refuse a ``min_num_qubits`` that is not a whole number (compared with each width)."""
+    if value is not None and not _whole(value):
+        raise ConfigurationError(f"min_num_qubits must be an int or None, got {value!r}")
+
+
 def check_job_query(arguments: Mapping[str, Any]) -> None:
     """Raise naming the first argument of ``service.jobs()`` of the wrong kind (before any
     request: a str ``job_tags`` would otherwise filter by its letters)."""
     for name in ("limit", "skip"):
         value = arguments[name]
-        whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-        if (name == "limit" and value is None) or (whole and value >= 0):
+        if (name == "limit" and value is None) or (_whole(value) and value >= 0):
             continue
         raise ValidationError(f"{name} must be a non-negative integer"
                               f"{' or None' if name == 'limit' else ''}, got {value!r}")
