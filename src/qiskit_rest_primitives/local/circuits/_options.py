@@ -74,9 +74,6 @@ def _check_options(program: str, options: Any) -> None:
             extra = sorted(set(value) - sub)
             if extra:
                 raise bad_request(f"unknown {program} option(s) {[f'{key}.{e}' for e in extra]}")
-    resilience = options.get("resilience") or {}
-    if resilience.get("pec_mitigation") and resilience.get("zne_mitigation"):
-        raise bad_request("options.resilience: pec_mitigation and zne_mitigation are exclusive")
     for name in ("default_shots", "seed_estimator"):
         value = options.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):

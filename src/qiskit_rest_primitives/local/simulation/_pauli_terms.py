@@ -63,8 +63,9 @@ class _Compiled:
     def values(self, states: Array) -> Array:
         """``[state, observable]`` expectation values."""
         per_term = np.empty((len(states), self.num_terms))
+        conjugate = states.conj()  # once, not once per group of terms
         for gather, phases, group in self.groups:
-            pairs = states.conj()[:, gather] * states if gather is not None else (
+            pairs = conjugate[:, gather] * states if gather is not None else (
                 np.abs(states) ** 2)
             per_term[:, group] = np.real(pairs @ phases)
         return per_term @ self.coefficients

@@ -165,10 +165,9 @@ class _Item:
         self.pub = pub = job.pubs[index]
         assert isinstance(pub, EstimatorPub)
         self.plan, self.reduced, self.program = _reduction(job, pub.circuit, noise)
-        tree = job.observables[index] if index < len(job.observables) else (
-            pub.observables.tolist())
         self.observables, self.vanished = reduce_observables(
-            tree, pub.observables.shape, self.plan.kept, pub.circuit.num_qubits)
+            job.observables[index], pub.observables.shape, self.plan.kept,
+            pub.circuit.num_qubits)
 
     def on_aer(self, backend: BackendInfo, noise: bool, seed: int | None) -> DataBin:
         """The pub on Aer's estimator (noise, wide circuits, measurements, large sweeps)."""
