@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -31,7 +30,7 @@ from ._body_limit import BodyLimitMiddleware
 from ._errors import CODE_INTERNAL, ApiError, bad_request, error_body, iam_error_body, not_found
 from ._hot_routes import HotRoutes
 from ._middleware import RecorderMiddleware
-from ._query import flag
+from ._query import flag, moment
 
 _APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 #: Job bodies up to this size are validated on the event loop (~0.4 ms per KiB of OpenQASM).
@@ -162,38 +161,36 @@ def _backend_routes(app: FastAPI, state: ServerState) -> None:
             return _json(backend.status())
         if document == "defaults":
             return _json({})
-        before = request.query_params.get("updated_before")
-        props = backend.properties_before(_parse_time(before) if before else None)
+        before = moment(request.query_params, "updated_before")
+        props = backend.properties_before(before)
         if props is None:
-            raise not_found(f"No properties of '{name}' were recorded before {before}.")
+            raise not_found(f"No properties of '{name}' were recorded before "
+                            f"{request.query_params['updated_before']}.")
         return _json(props)
 
 
-def _parse_time(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError as exc:
-        raise bad_request(f"invalid timestamp {text!r}") from exc
+def _create_job(state: ServerState, request: Request) -> Response:
+    """``POST /jobs``: validate, store and queue the job (queued once the answer is sent).
+
+    A small body validates in well under a millisecond, so the route runs this on the event
+    loop, without the thread pool's two thread switches (a third of a Bell job's handling).
+    A larger body may take longer to parse, and a database file's commit may wait on the
+    disk (a WAL checkpoint syncs it): those run in the pool, so other requests go on.
+    """
+    instance = authorize(state, request.headers)
+    caller = request.headers.get("x-qx-client-application")
+    later: list[Callable[[], None]] = []
+    doc = _jobs.create_job(state, instance, _json_body(request), caller, defer=later)
+    request.state.job_id = doc["id"]  # for the access log
+    return _ThenRun(doc, later)
 
 
 def _job_routes(app: FastAPI, state: ServerState) -> None:
-    def create(request: Request) -> Response:
-        instance = authorize(state, request.headers)
-        caller = request.headers.get("x-qx-client-application")
-        later: list[Callable[[], None]] = []
-        doc = _jobs.create_job(state, instance, _json_body(request), caller, defer=later)
-        request.state.job_id = doc["id"]  # for the access log
-        return _ThenRun(doc, later)
-
     @app.post("/api/v1/jobs")
     async def create_job(request: Request) -> Response:
-        # A small body validates in well under a millisecond: on the event loop, without the
-        # thread pool's two thread switches (a third of a Bell job's handling). A larger one
-        # may take longer to parse, and a database file's commit may wait on the disk (a WAL
-        # checkpoint syncs it): those go to the pool, so other requests are not held up.
         if len(request.state.raw_body) <= INLINE_BODY_BYTES and state.store.in_memory:
-            return create(request)
-        return await run_in_threadpool(create, request)
+            return _create_job(state, request)
+        return await run_in_threadpool(_create_job, state, request)
 
     @app.get("/api/v1/jobs")
     def list_jobs(request: Request) -> Response:

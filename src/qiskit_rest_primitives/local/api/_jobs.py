@@ -239,10 +239,7 @@ def _job_filters(instance: dict[str, Any], query: Any) -> tuple[list[str], list[
     pending = flag(query, "pending")
     if pending is not None:
         where.append(f"status {'' if pending else 'NOT '}IN ('Queued', 'Running')")
-    tags = query.getlist("tags")
-    if len(tags) > 8 or any(len(tag) > 86 for tag in tags):
-        raise bad_request("query parameter tags: at most 8 tags, each at most 86 characters")
-    for tag in tags:
+    for tag in check_tags(query.getlist("tags")):
         where.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
         args.append(tag)
     for key, op in (("created_after", ">"), ("created_before", "<")):

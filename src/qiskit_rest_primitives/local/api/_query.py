@@ -68,24 +68,33 @@ def natural(query: Any, key: str, default: int) -> int:
     return value
 
 
-def timestamp(query: Any, key: str) -> str | None:
-    """An ISO-8601 parameter as the stored ``...Z`` UTC form (for comparison), or ``None``."""
+def moment(query: Any, key: str) -> datetime | None:
+    """An ISO-8601 parameter as a datetime (as written: aware or naive), or ``None``; a ``+``
+    decoded from a query string as a space is read back as ``+``."""
     raw = query.get(key)
     if raw is None:
         return None
     try:
-        return _iso_z(raw)
-    except (ValueError, OverflowError) as exc:  # OverflowError: year 1 at UTC+1
-        raise bad_request(f"query parameter {key} must be an ISO-8601 date and time, "
-                          f"got {shown(raw)}") from exc
+        if not raw or len(raw) > 100:  # OpenAPI: 1..100 characters
+            raise ValueError(raw[:40])
+        return datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError as exc:
+        raise _not_a_time(key, raw) from exc
 
 
-def _iso_z(text: str) -> str:
-    """Normalise an ISO-8601 timestamp to the stored ``...Z`` UTC form; ``ValueError`` if it
-    is none (a ``+`` decoded from a query string as a space is read back as ``+``)."""
-    if not text or len(text) > 100:  # OpenAPI: 1..100 characters
-        raise ValueError(text[:40])
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+def timestamp(query: Any, key: str) -> str | None:
+    """An ISO-8601 parameter as the stored ``...Z`` UTC form (for comparison), or ``None``."""
+    parsed = moment(query, key)
+    if parsed is None:
+        return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError as exc:  # year 1 at UTC+1
+            raise _not_a_time(key, query.get(key)) from exc
     return parsed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _not_a_time(key: str, raw: Any) -> Exception:
+    return bad_request(f"query parameter {key} must be an ISO-8601 date and time, "
+                       f"got {shown(raw)}")

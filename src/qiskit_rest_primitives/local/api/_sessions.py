@@ -8,7 +8,7 @@ from ..simulation._worker import close_if_drained
 from ..state._state import ServerState
 from ..state._store import now_iso
 from ._auth import get_backend
-from ._errors import bad_request, not_found
+from ._errors import bad_request, not_found, shown
 from ._jobs import check_types, new_id
 
 DEFAULT_MAX_TTL = 28800
@@ -20,20 +20,20 @@ def create_session(state: ServerState, instance: dict[str, Any], body: Any) -> d
     """``POST /sessions``: mode dedicated|batch, optional backend, instance and max_ttl."""
     if not isinstance(body, dict):
         raise bad_request("The session body must be a JSON object.")
-    unknown = sorted(set(body) - {"mode", "backend", "backend_name", "instance", "max_ttl"})
+    unknown = sorted(set(body) - _SESSION_TYPES.keys())
     if unknown:
         raise bad_request(f"unknown session field(s) {unknown}")
     check_types(body, _SESSION_TYPES, "session")
-    mode = body.get("mode", "dedicated")
+    mode = "dedicated" if body.get("mode") is None else body["mode"]  # null: not given
     if mode not in ("dedicated", "batch"):
-        raise bad_request(f"mode must be 'dedicated' or 'batch', got {mode!r}")
+        raise bad_request(f"mode must be 'dedicated' or 'batch', got {shown(mode)}")
     name = body.get("backend") or body.get("backend_name")
     backend = get_backend(state, instance, name, status=400).name if name else ""
     if body.get("instance") not in (None, instance["crn"]):
         raise bad_request("The session 'instance' does not match the Service-CRN header.")
-    max_ttl = body.get("max_ttl", DEFAULT_MAX_TTL)
-    if isinstance(max_ttl, bool) or not isinstance(max_ttl, int) or max_ttl <= 0:
-        raise bad_request(f"max_ttl must be a positive integer number of seconds, got {max_ttl!r}")
+    max_ttl = DEFAULT_MAX_TTL if body.get("max_ttl") is None else body["max_ttl"]
+    if max_ttl <= 0:  # an integer: check_types saw to it
+        raise bad_request(f"max_ttl must be a positive integer number of seconds, got {max_ttl}")
     session_id = new_id()
     state.store.add_session({
         "id": session_id, "crn": instance["crn"], "backend": backend, "mode": mode,

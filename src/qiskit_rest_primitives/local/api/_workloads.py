@@ -13,19 +13,16 @@ import json
 from typing import Any
 
 from ..state._state import ServerState
-from ._errors import bad_request
 from ._query import choice, natural, timestamp
 
-_MODES = {"job", "session", "batch"}
+_MODES = ("job", "session", "batch")
 _SESSION_MODE = {"dedicated": "session", "batch": "batch"}
 _MAX_LIMIT = 100
 
 
 def list_workloads(state: ServerState, instance: dict[str, Any], query: Any) -> dict[str, Any]:
     """Jobs and sessions of the instance matching the query, newest first by default."""
-    mode = query.get("mode")
-    if mode is not None and mode not in _MODES:
-        raise bad_request(f"mode must be one of {sorted(_MODES)}, got {mode!r}")
+    mode = choice(query, "mode", _MODES)
     newest_first = choice(query, "sort", ("createdAt", "-createdAt")) != "createdAt"
     limit = min(natural(query, "limit", 10), _MAX_LIMIT)
     bounds = [(bound, later) for key, later in (("created_after", True),

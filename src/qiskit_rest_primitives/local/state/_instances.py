@@ -91,7 +91,7 @@ def parse_parameters(value: Any) -> dict[str, Any]:
 def _seconds(key: str, raw: Any) -> int | None:
     if raw is None:
         return None
-    if (not isinstance(raw, str) or not _DIGITS.match(raw)
+    if (not isinstance(raw, str) or not _DIGITS.fullmatch(raw)
             or len(raw) > len(str(MAX_SECONDS)) or int(raw) > MAX_SECONDS):
         raise bad_request(f"Parameter '{key}' must be a string of at most {MAX_SECONDS} in "
                           f"digits (e.g. \"600\") or null, got {shown(raw)}.")
@@ -200,9 +200,9 @@ def listing(state: ServerState, account: str, query: Any) -> dict[str, Any]:
     found = [doc for doc in rows
              if all(value is None or doc.get(key) == value for key, value in filters.items())]
     limit, start = query.get("limit") or str(PAGE_SIZE), query.get("start") or "0"
-    if not _DIGITS.match(limit) or len(limit) > 3 or not 1 <= int(limit) <= PAGE_SIZE:
+    if not _DIGITS.fullmatch(limit) or len(limit) > 3 or not 1 <= int(limit) <= PAGE_SIZE:
         raise bad_request(f"'limit' must be an integer in 1..{PAGE_SIZE}, got {shown(limit)}.")
-    if not _DIGITS.match(start) or len(start) > 18:
+    if not _DIGITS.fullmatch(start) or len(start) > 18:
         raise bad_request(f"'start' must be a token from a 'next_url', got {shown(start)}.")
     first, size = int(start), int(limit)
     page, next_url = found[first:first + size], None

@@ -77,18 +77,19 @@ class Store:
 
     def __init__(self, path: str | None = None) -> None:
         self._lock = threading.RLock()
-        if path and path != ":memory:":
-            _private_file(path)
+        #: Whether the database lives in memory: ours alone, and no commit waits on a disk
+        #: (only a file can be written by another connection, the CLI).
+        self.in_memory = not path or path == ":memory:"
+        if not self.in_memory:
+            _private_file(str(path))
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
-        if path and path != ":memory:":
+        if not self.in_memory:
             _write_ahead(self._conn)
         # Instance rows by CRN (read on every API call); dropped on any change made here, and
         # when PRAGMA data_version shows another connection (the CLI) wrote the file.
         self._instances: dict[str, dict[str, Any]] = {}
         self._data_version = -1  # PRAGMA data_version when the cache was last checked
-        # Only a file can be written by another connection; a database in memory is ours alone.
-        self._shared = bool(path and path != ":memory:")
         with self._lock:
             self._conn.executescript(_SCHEMA)
             present = {row["name"] for row in self._conn.execute("PRAGMA table_info(instances)")}
@@ -109,11 +110,6 @@ class Store:
             except BaseException:
                 self._conn.rollback()
                 raise
-
-    @property
-    def in_memory(self) -> bool:
-        """Whether the database lives in memory (no commit waits on a disk)."""
-        return not self._shared
 
     def close(self) -> None:
         """Close the database connection."""
@@ -191,7 +187,7 @@ class Store:
 
     def _drop_stale_instances(self) -> None:
         """Forget cached instances when another connection (the CLI) changed the file."""
-        if not self._shared:
+        if self.in_memory:
             return
         with self._lock:
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
