@@ -6,7 +6,7 @@ import copy
 import logging
 import os
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .._backends._backend import RuntimeBackend
@@ -31,11 +31,11 @@ from ._endpoints import UrlResolver, api_url, iam_hint, region_of
 from ._endpoints import iam_url as iam_endpoint
 from ._instances import InstanceLookup, InstanceMethods
 from ._job import RuntimeJob
+from ._job_listing import job_documents, job_filters
 from ._submit import journaled_job_ids, submit_job
 
 JSON = dict[str, Any]
 #: Jobs fetched per ``GET /jobs`` when paging through all of them.
-_PAGE_SIZE = 200
 logger = logging.getLogger(__name__)
 
 __all__ = ["QiskitRuntimeService", "RuntimeService", "region_of"]
@@ -280,22 +280,11 @@ class QiskitRuntimeService(AccountMethods, InstanceMethods):
                          "pending": pending, "created_after": created_after,
                          "created_before": created_before, "job_tags": job_tags})
         host = self._service_for(instance)
-        filters = _job_filters(backend_name=backend_name, pending=pending, program=program_id,
-                               session_id=session_id, tags=job_tags, created_after=created_after,
-                               created_before=created_before, descending=descending)
-        jobs: list[RuntimeJob] = []
-        offset = skip
-        while limit is None or len(jobs) < limit:
-            page_size = _PAGE_SIZE if limit is None else min(_PAGE_SIZE, limit - len(jobs))
-            params = [("exclude_params", "true"), ("limit", page_size), ("offset", offset),
-                      *filters]
-            page = host._rest.list_jobs(params).get("jobs") or []
-            for document in page:
-                jobs.append(RuntimeJob.from_document(document, host, self.poll))
-            offset += len(page)
-            if len(page) < page_size:
-                break
-        return jobs
+        filters = job_filters(backend_name=backend_name, pending=pending, program=program_id,
+                              session_id=session_id, tags=job_tags, created_after=created_after,
+                              created_before=created_before, descending=descending)
+        return [RuntimeJob.from_document(document, host, self.poll)
+                for document in job_documents(host._rest, filters, limit=limit, skip=skip)]
 
     def delete_job(self, job_id: str) -> None:
         """Delete a finished job and its results.
@@ -391,25 +380,3 @@ def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
     if timeout is None:
         return Timeouts()
     return Timeouts(connect=float(timeout), read=float(timeout), submit_read=float(timeout))
-
-
-def _job_filters(*, backend_name: str | None, pending: bool | None, program: str | None,
-                 session_id: str | None, tags: Sequence[str] | None,
-                 created_after: datetime | None, created_before: datetime | None,
-                 descending: bool) -> list[tuple[str, Any]]:
-    """``GET /jobs`` query filters, as the official client names them (wire-format §5)."""
-    params: list[tuple[str, Any]] = []
-    for key, value in (("backend", backend_name), ("program", program),
-                       ("session_id", session_id)):
-        if value is not None:
-            params.append((key, value))
-    if pending is not None:
-        params.append(("pending", "true" if pending else "false"))
-    params += [("tags", tag) for tag in tags or ()]
-    for key, moment in (("created_after", created_after), ("created_before", created_before)):
-        if moment is not None:
-            # wire-format §5: UTC ISO-8601 with "+00:00"; a naive datetime is local time.
-            params.append((key, moment.astimezone(timezone.utc).isoformat()))
-    if not descending:
-        params.append(("sort", "ASC"))
-    return params
