@@ -17,15 +17,27 @@ from .._codec._decode import parse_datetime
 from .._codec._inputs import job_inputs
 from .._codec._validate import check_job_tags, check_timeout
 from .._config import PollPolicy
-from .._transport._retry import Outage, backoff, describe, is_transient
+from .._transport._retry import Outage, is_transient
 from ..exceptions import (
     APIError,
     APIResponseError,
     ConflictError,
-    RuntimeJobTimeoutError,
 )
-from ._job_result import add_shots, decode_or_none, restore_circuit_metadata, restore_register_names
-from ._job_status import FINAL_STATUSES, StatusName, final_error, job_status, reason_text
+from ._job_result import (
+    add_shots,
+    decode_or_none,
+    fetch_result,
+    restore_circuit_metadata,
+    restore_register_names,
+)
+from ._job_status import (
+    FINAL_STATUSES,
+    StatusName,
+    final_error,
+    job_status,
+    reason_text,
+    timeout_error,
+)
 
 if TYPE_CHECKING:
     from .._backends._backend import RuntimeBackend
@@ -238,16 +250,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             return interval
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise self._timeout_error(timeout, outage.error)
+            raise timeout_error(self._job_id, timeout, outage.error)
         return min(interval, remaining)
-
-    def _timeout_error(self, timeout: float | None, cause: APIError | None) -> Exception:
-        message = f"Timed out after {timeout} s waiting for job {self._job_id}"
-        if cause is not None:
-            message += f"; the last poll failed: {describe(cause)}"
-        error = RuntimeJobTimeoutError(message, job_id=self._job_id)
-        error.__cause__ = cause
-        return error
 
     def _probe_result(self) -> PrimitiveResult[Any] | None:
         """``GET /results``: the result if the job completed, else None (status read if final).
@@ -263,29 +267,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult[Any], str]):
             self._status = "DONE"
             return result
         if self.status() == "DONE":
-            return self._fetch_result()
+            return fetch_result(self._service, self._job_id)
         return None
-
-    def _fetch_result(self) -> PrimitiveResult[Any]:
-        """The done job's result, read again (bounded) while the body is unreadable.
-
-        Raises:
-            APIResponseError: ``RetryPolicy.body_retries + 1`` reads gave no result.
-        """
-        policy = self._service._http.retry_policy
-        for attempt in range(policy.body_retries + 1):
-            raw = self._service._rest.get_job_results(self._job_id)
-            result = decode_or_none(raw) if raw else None
-            if isinstance(result, PrimitiveResult):
-                return result
-            logger.info("Job %s is done but its result body was unreadable", self._job_id)
-            if attempt < policy.body_retries:
-                time.sleep(backoff(attempt, initial=policy.backoff_factor, cap=policy.backoff_max,
-                                   jitter=policy.backoff_jitter))
-        url = f"{self._service._http.base_url}/jobs/{self._job_id}/results"
-        raise APIResponseError(
-            f"GET {url}: job {self._job_id} is done, but {policy.body_retries + 1} reads of its "
-            f"result gave no readable PrimitiveResult", method="GET", url=url)
 
     def error_message(self) -> str | None:
         """Why the job failed, or ``None`` if it did not."""

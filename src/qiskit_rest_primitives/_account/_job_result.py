@@ -7,11 +7,20 @@ shots, as qiskit's reference primitives report them.
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import time
+from typing import TYPE_CHECKING, Any
 
 from qiskit.primitives import DataBin, PrimitiveResult
 
 from .._codec._decode import decode_result
+from .._transport._retry import backoff
+from ..exceptions import APIResponseError
+
+if TYPE_CHECKING:
+    from .._backends._link import JobHost
+
+logger = logging.getLogger(__name__)
 
 
 def decode_or_none(raw: bytes) -> Any:
@@ -60,3 +69,25 @@ def restore_register_names(result: PrimitiveResult[Any],
             pubs[index] = type(pub)(data, pub.metadata)
             renamed = True
     return PrimitiveResult(pubs, result.metadata) if renamed else result
+
+
+def fetch_result(host: JobHost, job_id: str) -> PrimitiveResult[Any]:
+    """A done job's result, read again (bounded) while the body is unreadable.
+
+    Raises:
+        APIResponseError: ``RetryPolicy.body_retries + 1`` reads gave no result.
+    """
+    policy = host._http.retry_policy
+    for attempt in range(policy.body_retries + 1):
+        raw = host._rest.get_job_results(job_id)
+        result = decode_or_none(raw) if raw else None
+        if isinstance(result, PrimitiveResult):
+            return result
+        logger.info("Job %s is done but its result body was unreadable", job_id)
+        if attempt < policy.body_retries:
+            time.sleep(backoff(attempt, initial=policy.backoff_factor, cap=policy.backoff_max,
+                               jitter=policy.backoff_jitter))
+    url = f"{host._http.base_url}/jobs/{job_id}/results"
+    raise APIResponseError(
+        f"GET {url}: job {job_id} is done, but {policy.body_retries + 1} reads of its "
+        f"result gave no readable PrimitiveResult", method="GET", url=url)

@@ -10,7 +10,14 @@ from typing import Any
 
 from qiskit.providers import JobStatus
 
-from ..exceptions import RuntimeJobCancelledError, RuntimeJobFailureError, RuntimeJobMaxTimeoutError
+from .._transport._retry import describe
+from ..exceptions import (
+    APIError,
+    RuntimeJobCancelledError,
+    RuntimeJobFailureError,
+    RuntimeJobMaxTimeoutError,
+    RuntimeJobTimeoutError,
+)
 
 JSON = dict[str, Any]
 FINAL_STATUSES = frozenset({"DONE", "ERROR", "CANCELLED"})
@@ -72,3 +79,13 @@ def final_error(status: str, document: JSON, job_id: str) -> Exception:
     message = f"Job {job_id} failed: {reason_text(document)}"
     cls = RuntimeJobMaxTimeoutError if code == RAN_TOO_LONG else RuntimeJobFailureError
     return cls(message, job_id=job_id, reason_code=code)
+
+
+def timeout_error(job_id: str, timeout: float | None, cause: APIError | None) -> Exception:
+    """The error of a wait that ran out of time, naming the last failed poll if any."""
+    message = f"Timed out after {timeout} s waiting for job {job_id}"
+    if cause is not None:
+        message += f"; the last poll failed: {describe(cause)}"
+    error = RuntimeJobTimeoutError(message, job_id=job_id)
+    error.__cause__ = cause
+    return error
