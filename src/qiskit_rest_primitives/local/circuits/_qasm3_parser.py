@@ -12,7 +12,7 @@ to ``esc_C`` and ``Meas`` to ``esc_Meas``, so results would not be found under `
 Why it is fast: a transpiled circuit repeats few distinct lines (``sx $4;`` hundreds of
 times), so each distinct line is parsed once into a ``CircuitInstruction`` and repeats are
 one dictionary look-up; the instructions go into the circuit in one ``extend`` at the end,
-physical qubits in one ``add_bits``.
+the physical qubits before them, one ``add_qubit`` each (``add_bits`` checks cost O(n²)).
 """
 
 from __future__ import annotations
@@ -101,8 +101,6 @@ def _instruction(spec: GateSpec, qubits: tuple[Qubit, ...], params: tuple[Any, .
         raise Unsupported
     if spec.standard is not None:
         return CircuitInstruction.from_standard(spec.standard, qubits, params)
-    if isinstance(spec.factory, DefinedGate):  # one shared gate: copy its instruction
-        return spec.factory.instruction.replace(qubits=qubits)
     return CircuitInstruction(spec.factory(*params), qubits, ())
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from qiskit.circuit import CircuitInstruction, Gate, QuantumCircuit
+from qiskit.circuit import Gate, QuantumCircuit
 from qiskit.circuit import library as lib
 
 
@@ -82,8 +82,6 @@ class DefinedGate:
     def __init__(self, name: str, body: QuantumCircuit) -> None:
         self.gate = Gate(name, body.num_qubits, [])
         self.gate.definition = body
-        #: A call on the definition's own qubits, to copy with a call's qubits.
-        self.instruction = CircuitInstruction(self.gate, tuple(body.qubits), ())
 
     def __call__(self) -> Gate:
         return self.gate
